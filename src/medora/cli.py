@@ -1,0 +1,132 @@
+"""The `medora` command: ingest, ask, kb, serve, user, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from medora import __version__
+from medora.errors import MedoraError
+from medora.settings import Settings, get_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = get_settings()
+    if getattr(args, "data_dir", None):
+        return base.model_copy(update={"data_dir": Path(args.data_dir)})
+    return base
+
+
+def ensure_index(settings: Settings, quiet: bool = False) -> None:
+    """Build the embedded default index if there is none yet (knowledge base + shared corpora)."""
+    from medora.index.store import current_dir
+    from medora.ingest import default_paths, ingest
+
+    if current_dir(settings.index_dir) is not None:
+        return
+    paths = default_paths(settings)
+    print(f"No index yet in {settings.index_dir}; building it from: " + ", ".join(map(str, paths)), file=sys.stderr)
+    report = ingest(paths, settings, progress=not quiet)
+    print(report.summary(), file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from medora.ingest import default_paths, ingest
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or default_paths(settings)
+    report = ingest(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
+    print(report.summary())
+    return 0 if not report.rejected else 3
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from medora.qa import ask
+    from medora.render import to_markdown, to_text
+
+    settings = _settings(args)
+    question = " ".join(args.question) if args.question else sys.stdin.read()
+    ensure_index(settings, quiet=args.quiet)
+    answer = ask(question, audience=args.audience, settings=settings)
+    if args.format == "json":
+        print(json.dumps(answer.to_json_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(to_markdown(answer))
+    else:
+        print(to_text(answer))
+    return 0
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    from medora.corpus.kbcheck import check, report
+
+    root = Path(args.dir) if args.dir else get_settings().knowledge_dir
+    if args.action == "check":
+        code = check(root)
+        print("knowledge base OK" if code == 0 else "knowledge base has problems")
+        return code
+    report(root)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from medora.web.app import create_app
+
+    settings = _settings(args)
+    ensure_index(settings)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="medora", description="Cited, structured answers to clinical questions.")
+    p.add_argument("--version", action="version", version=f"medora {__version__}")
+    p.add_argument("--data-dir", help="where the index and database live (default: MEDORA_DATA_DIR or ~/.local/share/medora)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="read source files into the index (default: knowledge base + shared corpora)")
+    ing.add_argument("paths", nargs="*", help="files or folders (knowledge YAML, NCI Markdown, MedQuAD XML, USPSTF/PubMedQA JSON, PubMed XML, your own .md/.txt/.pdf)")
+    ing.add_argument("--rebuild", action="store_true", help="start from an empty index instead of updating the current one")
+    ing.add_argument("--quiet", action="store_true", help="no progress bars")
+    ing.set_defaults(func=cmd_ingest)
+
+    a = sub.add_parser("ask", help="answer a question")
+    a.add_argument("question", nargs="*", help="the question (or read it from standard input)")
+    a.add_argument("--audience", choices=["clinician", "patient"], default="clinician")
+    a.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    a.add_argument("--quiet", action="store_true", help="no progress bars if the index must be built")
+    a.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="check the house knowledge base or print its content report")
+    kb.add_argument("action", choices=["check", "report"])
+    kb.add_argument("--dir", help="knowledge folder (default: the repository's knowledge/)")
+    kb.set_defaults(func=cmd_kb)
+
+    s = sub.add_parser("serve", help="run the web app and REST API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except MedoraError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is still in place", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

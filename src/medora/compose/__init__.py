@@ -1,0 +1,226 @@
+"""Build the structured, cited answer from what retrieval found.
+
+Two ways in: a house knowledge-base topic the question names or retrieval ranks first (its
+statements, already sorted by section kind), or extractive sentences from the best passages.
+Either way every bullet cites at least one reference and references are numbered in order of
+first citation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from medora.compose.audience import DISCLAIMERS, SEEK_CARE_INTRO, grade_level, plain
+from medora.compose.citations import ReferenceBook, renumber
+from medora.compose.extractive import Candidate, candidates, near_duplicate
+from medora.compose.sections import ORDER, TITLE_PREFIX, heading, intent_of, kind_of_sentence
+from medora.models import Answer, Audience, Bullet, Hit, Passage, Section, Source, Status
+from medora.settings import ComposeSettings
+
+MODIFIERS: dict[str, str] = {
+    "pregnancy": r"pregnan\w*|breast-?feed\w*|lactat\w*|postpartum|trimester",
+    "children": r"\bchild\w*|\bkids?\b|pediatric|paediatric|infants?\b|toddlers?|adolescen\w*|teen\w*",
+    "older adults": r"elderly|older (?:adults?|people|patients|persons?)|frail",
+    "kidney impairment": r"kidney (?:disease|failure|impairment|function)|renal (?:impairment|failure|insufficiency)|\bckd\b|\begfr\b|dialysis",
+    "liver impairment": r"liver (?:disease|failure|impairment)|hepatic impairment|cirrho\w*",
+}
+
+
+class Library(Protocol):
+    def topic_passages(self, topic: str) -> list[Passage]: ...
+    def source(self, sid: str) -> Source | None: ...
+
+
+@dataclass
+class Evidence:
+    """What composition works from: the question as retrieval saw it and what it found."""
+
+    question: str
+    standalone: str
+    hits: list[Hit]
+    terms: list[str]
+    topic: str | None = None
+    topic_title: str | None = None
+    modifiers: list[str] = field(default_factory=list)
+
+
+def modifiers_of(question: str) -> list[str]:
+    q = question.lower()
+    return [name for name, pat in MODIFIERS.items() if re.search(pat, q)]
+
+
+def compose(ev: Evidence, library: Library, audience: Audience, settings: ComposeSettings,
+            status: Status = Status.ANSWERED) -> Answer:
+    intent = intent_of(ev.standalone)
+    if ev.topic:
+        summary, sections, book = _from_topic(ev, library, audience, intent, settings)
+        subject = ev.topic_title or ev.topic
+    else:
+        summary, sections, book = _from_passages(ev, library, audience, intent, settings)
+        subject = _subject(ev)
+    if summary is None:
+        return not_answered(ev.question, audience, Status.INSUFFICIENT_EVIDENCE)
+    if audience == Audience.PATIENT and sections:
+        if sections[0].kind != "red_flags":
+            sections.insert(0, Section(heading=heading("red_flags", audience), kind="red_flags",
+                                       intro=SEEK_CARE_INTRO, bullets=[]))
+        elif not sections[0].intro:
+            sections[0].intro = SEEK_CARE_INTRO
+    references = renumber(summary, sections, book.references)
+    text = " ".join([summary.text, *(b.text for s in sections for b in s.bullets)])
+    return Answer(
+        question=ev.question, audience=audience, status=status,
+        title=f"{TITLE_PREFIX[intent]} {subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject}",
+        summary=summary, sections=sections, references=references,
+        follow_up_suggestions=suggestions(subject, intent, ev.modifiers, audience),
+        disclaimer=DISCLAIMERS[audience], standalone_question=ev.standalone if ev.standalone != ev.question else None,
+        topic=ev.topic, readability_grade=grade_level(text),
+    )
+
+
+def _bullet(book: ReferenceBook, library_or_hit_sources: dict[str, Source], passage: Passage, cite_ids: list[str],
+            text: str, context: str | None = None) -> Bullet | None:
+    numbers = []
+    for sid in cite_ids:
+        src = library_or_hit_sources.get(sid)
+        if src is not None:
+            numbers.append(book.cite(src, passage, context))
+    return Bullet(text=text, citations=sorted(set(numbers))) if numbers else None
+
+
+def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str, settings: ComposeSettings):  # noqa: ANN202
+    passages = library.topic_passages(ev.topic or "")
+    sources: dict[str, Source] = {}
+    for p in passages:
+        for sid in p.cites:
+            if sid not in sources and (src := library.source(sid)) is not None:
+                sources[sid] = src
+    book = ReferenceBook()
+
+    def text_of(p: Passage) -> str:
+        return p.lay_text if audience == Audience.PATIENT and p.lay_text else p.text
+
+    summary_p = next((p for p in passages if p.kind == "summary"), None)
+    summary = _bullet(book, sources, summary_p, summary_p.cites, text_of(summary_p)) if summary_p else None
+    statements = [p for p in passages if p.kind != "summary"]
+    by_kind: dict[str, list[Passage]] = {}
+    for p in statements:
+        by_kind.setdefault(p.kind or "background", []).append(p)
+    sections: list[Section] = []
+    special: list[Passage] = []
+    for mod in ev.modifiers:
+        pat = re.compile(MODIFIERS[mod], re.I)
+        special += [p for p in statements if pat.search(p.meta.get("applies_to", "") + " " + p.text) and p not in special]
+    if ev.modifiers:
+        label = " and ".join(ev.modifiers)
+        if special:
+            bullets = [b for p in special if (b := _bullet(book, sources, p, p.cites, text_of(p)))]
+            sections.append(Section(heading=f"What changes: {label}", kind="management",
+                                    intro=None, bullets=bullets))
+        else:
+            summary = Bullet(
+                text=(f"Our sources for {ev.topic_title} do not address {label} specifically, so we cannot say "
+                      f"what changes; the general guidance below may not apply. " + summary.text) if summary else "",
+                citations=summary.citations if summary else [],
+            )
+    qterms = set(ev.terms)
+    for kind in ORDER[intent]:
+        items = [p for p in by_kind.get(kind, []) if p not in special]
+        if not items:
+            continue
+        if len(items) > settings.max_per_section:
+            items = sorted(items, key=lambda p: -len(qterms & set(re.findall(r"[a-z0-9]+", p.text.lower()))))
+            items = sorted(items[: settings.max_per_section], key=statements.index)
+        bullets = [b for p in items if (b := _bullet(book, sources, p, p.cites, text_of(p)))]
+        if bullets:
+            sections.append(Section(heading=heading(kind, audience), kind=kind, bullets=bullets))
+    return summary, sections, book
+
+
+def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: str, settings: ComposeSettings):  # noqa: ANN202
+    cands = candidates(ev.terms, ev.hits)
+    if not cands:
+        return None, [], ReferenceBook()
+    chosen: list[Candidate] = []
+    per_passage: dict[str, int] = {}
+    for c in cands:
+        if len(chosen) >= min(settings.max_bullets, 14):
+            break
+        if per_passage.get(c.passage.id, 0) >= 3:
+            continue
+        if any(near_duplicate(c.text, o.text, settings.dedupe_threshold) for o in chosen):
+            continue
+        chosen.append(c)
+        per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+    sources_of: dict[str, Source] = {h.source.id: h.source for h in ev.hits}
+    for c in chosen:
+        for sid in c.cites:
+            if sid not in sources_of and (src := library.source(sid)) is not None:
+                sources_of[sid] = src
+    book = ReferenceBook()
+    lead = chosen[0]
+
+    def say(text: str) -> str:
+        return plain(text) if audience == Audience.PATIENT else text
+
+    summary = _bullet(book, sources_of, lead.passage, lead.cites, say(lead.text), lead.context)
+    groups: dict[str, list[Candidate]] = {}
+    for c in sorted(chosen[1:], key=lambda c: c.order):
+        kind = kind_of_sentence(c.text, c.passage.heading, c.passage.meta.get("qtype"), c.passage.kind)
+        groups.setdefault(kind, []).append(c)
+    sections = []
+    for kind in ORDER[intent]:
+        bullets = [b for c in groups.get(kind, [])[: settings.max_per_section]
+                   if (b := _bullet(book, sources_of, c.passage, c.cites, say(c.text), c.context))]
+        if bullets:
+            sections.append(Section(heading=heading(kind, audience), kind=kind, bullets=bullets))
+    return summary, sections, book
+
+
+def _subject(ev: Evidence) -> str:
+    top = ev.hits[0] if ev.hits else None
+    if top is None:
+        return ev.standalone
+    focus = top.passage.meta.get("focus") or ""
+    if focus:
+        return focus
+    title = re.sub(r"\s*\(PDQ®\).*$|, Health Professional Version$|^USPSTF recommendation: ", "", top.source.title)
+    return title.split(" -- ")[0].split(":")[0].strip() or ev.standalone
+
+
+def suggestions(subject: str, intent: str, modifiers: list[str], audience: Audience) -> list[str]:
+    s = subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject
+    pool = {
+        "treatment": f"What is the first-line treatment for {s}?",
+        "diagnosis": f"How is {s} diagnosed?",
+        "red_flags": f"What are the red flags in {s}?",
+        "prognosis": f"What is the expected course of {s}?",
+        "prevention": f"How can {s} be prevented?",
+        "pregnancy": f"What changes for {s} in pregnancy?",
+        "escalation": f"When should {s} be referred to a specialist?",
+    }
+    if audience == Audience.PATIENT:
+        pool.update({
+            "treatment": f"How is {s} treated?", "red_flags": f"When should I see a doctor about {s}?",
+            "escalation": f"What happens if treatment for {s} does not work?",
+        })
+    skip = {"dose": "treatment", "symptoms": "red_flags"}.get(intent, intent)
+    out = [q for k, q in pool.items() if k != skip and k not in modifiers]
+    return out[:4]
+
+
+def not_answered(question: str, audience: Audience, status: Status, reason: str | None = None) -> Answer:
+    """Answers that say plainly why there is no cited answer."""
+    if status == Status.OUT_OF_SCOPE:
+        title = "Outside what Medora can answer"
+        text = reason or ("Medora answers medical questions from cited guidelines and trusted sources; this request "
+                          "is not one it can answer safely, so it gives no answer.")
+    else:
+        title = "Not enough evidence to answer"
+        text = reason or ("We found no source in Medora's library that answers this question, so we are not giving "
+                          "an answer rather than guessing. Try naming the condition, drug or test, or ask a clinician.")
+    return Answer(question=question, audience=audience, status=status, title=title,
+                  summary=Bullet(text=text, citations=[]), sections=[], references=[],
+                  disclaimer=DISCLAIMERS[audience])

@@ -1,0 +1,126 @@
+"""Pick the sentences that answer the question from retrieved passages (no LLM needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+from medora.models import Hit, Passage, Source
+from medora.retrieval import content_terms
+
+BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n+")
+LIST_ITEM = re.compile(r"^\s*[-*•]\s+")
+NOISE = re.compile(r"^(key points?|see the following|for more information|this summary|go to |enlarge|credit:)", re.I)
+GENERIC = frozenset(
+    "treatment treatments treat treated treating therapy management manage managing approach initial first line "
+    "diagnosis diagnose diagnosed symptoms symptom signs sign causes cause prognosis outlook prevention prevent "
+    "risk risks test tests testing options option best common effects effect patients patient people adult adults "
+    "disease condition problem used use information recommended recommendation guideline guidelines "
+    "dose dosage doses medication medications drug drugs".split()
+)
+
+
+@dataclass
+class Candidate:
+    text: str
+    passage: Passage
+    source: Source
+    score: float
+    cites: list[str]  # source ids
+    context: str  # the passage text around the sentence, shown with the reference
+    order: int
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or list item, with a list's lead-in joined to its items."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in BOUNDARY.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        seg = text[s:e]
+        if merged and LIST_ITEM.match(seg) and text[merged[-1][0]:merged[-1][1]].rstrip().endswith((":", ";")) \
+                and len(text[merged[-1][0]:e].split()) <= 70:
+            merged[-1] = (merged[-1][0], e)
+        elif merged and LIST_ITEM.match(seg) and LIST_ITEM.match(text[merged[-1][0]:merged[-1][1]]) is None \
+                and text[merged[-1][0]:merged[-1][1]].rstrip().endswith(":"):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s*\n\s*[-*•]\s+", "; ", text)
+    text = LIST_ITEM.sub("", text)
+    text = re.sub(r":\s*;\s*", ": ", text)
+    text = " ".join(text.split())
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text
+
+
+def _cites_for(passage: Passage, start: int, end: int) -> list[str]:
+    """The passage's own source plus the studies its markers inside this sentence name."""
+    cites = [passage.source_id] if passage.source_id in passage.cites or not passage.cites else []
+    marks = json.loads(passage.meta.get("marks", "[]"))
+    for offset, ids in marks:
+        if start <= offset <= end + 2:
+            cites.extend(i for i in ids if i not in cites)
+    return cites or list(passage.cites[:1])
+
+
+def _context(text: str, start: int, end: int, width: int = 700) -> str:
+    if len(text) <= 2 * width:
+        return text
+    a = max(0, start - width // 2)
+    b = min(len(text), end + width // 2)
+    return ("… " if a > 0 else "") + text[a:b].strip() + (" …" if b < len(text) else "")
+
+
+def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int = 10) -> list[Candidate]:
+    """Score every sentence of the top passages by how much of the question it covers."""
+    focus = [t for t in question_terms if t not in GENERIC] or question_terms
+    weights = {t: (2.0 if t in focus else 1.0) for t in question_terms}
+    out: list[Candidate] = []
+    order = 0
+    for rank, hit in enumerate(hits[:max_passages]):
+        text = hit.passage.text
+        hterms = set(content_terms(hit.passage.heading))
+        for s, e in sentence_spans(text):
+            raw = text[s:e].strip()
+            words = raw.split()
+            if len(words) < 6 or len(words) > 90 or raw.endswith("?") or NOISE.match(raw):
+                continue
+            terms = set(content_terms(raw))
+            overlap = sum(w for t, w in weights.items() if t in terms or _stem_in(t, terms))
+            heading_overlap = sum(0.5 for t in focus if t in hterms)
+            if overlap + heading_overlap == 0:
+                continue
+            score = (overlap + heading_overlap) / math.sqrt(max(8, len(words))) + 1.5 / (rank + 2)
+            out.append(Candidate(
+                text=_tidy(raw), passage=hit.passage, source=hit.source, score=score,
+                cites=_cites_for(hit.passage, s, e), context=_context(text, s, e), order=order,
+            ))
+            order += 1
+    out.sort(key=lambda c: c.score, reverse=True)
+    return out
+
+
+def _stem_in(term: str, terms: set[str]) -> bool:
+    stem = term[:6] if len(term) > 6 else term
+    return len(stem) >= 5 and any(t.startswith(stem) for t in terms)
+
+
+def near_duplicate(a: str, b: str, threshold: float) -> bool:
+    ta, tb = set(content_terms(a)), set(content_terms(b))
+    if not ta or not tb:
+        return a.strip().lower() == b.strip().lower()
+    return len(ta & tb) / min(len(ta), len(tb)) >= threshold

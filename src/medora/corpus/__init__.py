@@ -1,0 +1,90 @@
+"""Readers, one per real source format, and how a path is matched to its reader.
+
+Usage example::
+
+    for reader, path in discover(Path("../shared/data/corpus/medquad")):
+        result = read(reader, path)   # ReadResult(sources, passages) or SourceFileError
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from medora.corpus.base import ReadResult
+from medora.corpus.documents import SUFFIXES as DOC_SUFFIXES
+from medora.corpus.documents import read_document
+from medora.corpus.kb import read_topic, topic_records
+from medora.corpus.medquad import read_medquad
+from medora.corpus.nci import read_nci
+from medora.corpus.pubmed import read_medline_xml, read_pubmedqa
+from medora.corpus.uspstf import read_uspstf
+from medora.errors import SourceFileError
+
+
+def read_kb(path: Path) -> ReadResult:
+    sources, passages = topic_records(read_topic(path))
+    return ReadResult(sources, passages)
+
+
+READERS: dict[str, Callable[[Path], ReadResult]] = {
+    "kb": read_kb,
+    "nci": read_nci,
+    "medquad": read_medquad,
+    "uspstf": read_uspstf,
+    "pubmedqa": read_pubmedqa,
+    "medline": read_medline_xml,
+    "documents": read_document,
+}
+IGNORED = {".ds_store", "license", "license.txt", "readme.txt", "readme.md", "thumbs.db"}
+
+
+def sniff(path: Path) -> str | None:
+    """Which reader a file needs, from its name and first bytes; None to skip it quietly."""
+    name, suffix = path.name.lower(), path.suffix.lower()
+    if name in IGNORED or name.startswith("."):
+        return None
+    if suffix in {".yaml", ".yml"}:
+        return "kb"
+    try:
+        head = path.open("rb").read(2048)
+    except OSError:
+        return "documents"  # the reader reports why it cannot be read
+    if suffix == ".gz" or head[:2] == b"\x1f\x8b":
+        return "medline"
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \n\r\t")
+    if suffix == ".xml":
+        return "medline" if "PubmedArticleSet" in text else "medquad"
+    if suffix == ".json":
+        return "uspstf" if text.startswith("[") else "pubmedqa"
+    if suffix == ".md" and text.startswith("---") and ("cancer.gov" in text or "source: NCI" in text):
+        return "nci"
+    if suffix in DOC_SUFFIXES:
+        return "documents"
+    return None
+
+
+def discover(root: Path) -> list[tuple[str, Path]]:
+    """Every readable file under root (or root itself), with its reader name, in a stable order."""
+    if root.is_file():
+        kind = sniff(root)
+        return [(kind or "documents", root)]
+    if not root.is_dir():
+        raise SourceFileError(root, "no such file or folder")
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        kind = sniff(path)
+        if kind:
+            found.append((kind, path))
+    return found
+
+
+def read(kind: str, path: Path) -> ReadResult:
+    if kind not in READERS:
+        raise SourceFileError(path, f"unknown reader {kind!r}; choose from {sorted(READERS)}")
+    try:
+        return READERS[kind](path)
+    except SourceFileError:
+        raise
+    except Exception as exc:  # a reader bug must not stop the whole ingest
+        raise SourceFileError(path, f"{type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,252 @@
+"""The index on disk: one SQLite file (sources, passages, FTS5) plus a vector matrix and a manifest.
+
+Each ingest writes a complete new version directory and then swaps the `current` symlink in one
+atomic rename, so an interrupted ingest leaves the previous index untouched and usable.
+
+    index/
+      current -> v20261124T191500-1234
+      v20261124T191500-1234/
+        medora.sqlite   sources, passages, files (content hashes), FTS5 table, synonyms
+        vectors.npy     float32 (passages x 384), row i = passage with vec_row i
+        manifest.json   versions, parameters, corpus hash, counts
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from medora.errors import IndexCorrupt, IndexMissing
+from medora.models import Passage, Source
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, reader TEXT NOT NULL, sha256 TEXT NOT NULL, passages INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source_id TEXT NOT NULL, file TEXT NOT NULL,
+    topic TEXT, embed_hash TEXT NOT NULL, vec_row INTEGER, json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_file ON passages(file);
+CREATE INDEX IF NOT EXISTS passages_topic ON passages(topic);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(heading, text, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS synonyms (term TEXT NOT NULL, expansion TEXT NOT NULL, origin TEXT NOT NULL,
+    PRIMARY KEY (term, expansion));
+CREATE TABLE IF NOT EXISTS topics (id TEXT PRIMARY KEY, title TEXT NOT NULL, aliases TEXT NOT NULL,
+    emergency INTEGER NOT NULL, source_id TEXT NOT NULL);
+"""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def embed_text(p: Passage) -> str:
+    return p.embed_text or f"{p.heading}: {p.text}"
+
+
+class IndexWriter:
+    """Builds the next index version from the current one; `commit()` swaps it in atomically."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        self.dir = root / f"v{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000}"
+        self.dir.mkdir()
+        self.previous = current_dir(root)
+        db_path = self.dir / "medora.sqlite"
+        if self.previous is not None and (self.previous / "medora.sqlite").exists():
+            src = sqlite3.connect(self.previous / "medora.sqlite")
+            dst = sqlite3.connect(db_path)
+            src.backup(dst)
+            src.close()
+            dst.close()
+        self.db = sqlite3.connect(db_path)
+        self.db.executescript(SCHEMA)
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute("PRAGMA journal_mode = MEMORY")
+        self.old_vectors = _load_vectors(self.previous) if self.previous else None
+        # vectors we can reuse, keyed by the hash of the text they embed
+        self.old_by_hash: dict[str, int] = {}
+        if self.old_vectors is not None:
+            for ehash, vrow in self.db.execute("SELECT embed_hash, vec_row FROM passages WHERE vec_row IS NOT NULL"):
+                self.old_by_hash.setdefault(ehash, vrow)
+
+    def file_hash(self, path: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def replace_file(self, path: str, reader: str, sha: str, sources: list[Source], passages: list[Passage]) -> int:
+        """Swap one file's passages for new ones (same ids replace, vanished ids go)."""
+        cur = self.db.cursor()
+        old = cur.execute("SELECT rowid FROM passages WHERE file = ?", (path,)).fetchall()
+        for (rowid,) in old:
+            cur.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
+        cur.execute("DELETE FROM passages WHERE file = ?", (path,))
+        cur.executemany(
+            "INSERT OR REPLACE INTO sources(id, json) VALUES (?, ?)",
+            [(s.id, s.model_dump_json()) for s in sources],
+        )
+        added = 0
+        for p in passages:
+            clash = cur.execute("SELECT rowid, file FROM passages WHERE id = ?", (p.id,)).fetchone()
+            if clash:  # the same passage id from another file: the newer file wins
+                cur.execute("DELETE FROM fts WHERE rowid = ?", (clash[0],))
+                cur.execute("DELETE FROM passages WHERE rowid = ?", (clash[0],))
+            ehash = hashlib.sha1(embed_text(p).encode()).hexdigest()
+            cur.execute(
+                "INSERT INTO passages(id, source_id, file, topic, embed_hash, json) VALUES (?,?,?,?,?,?)",
+                (p.id, p.source_id, path, p.topic, ehash, p.model_dump_json()),
+            )
+            cur.execute("INSERT INTO fts(rowid, heading, text) VALUES (?, ?, ?)", (cur.lastrowid, p.heading, p.text))
+            added += 1
+        cur.execute(
+            "INSERT OR REPLACE INTO files(path, reader, sha256, passages, ingested_at) VALUES (?,?,?,?,?)",
+            (path, reader, sha, added, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+        )
+        return added
+
+    def add_synonyms(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO synonyms(term, expansion, origin) VALUES (?,?,?)", rows)
+
+    def add_topic(self, tid: str, title: str, aliases: list[str], emergency: bool, source_id: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO topics VALUES (?,?,?,?,?)",
+                        (tid, title, json.dumps(aliases), int(emergency), source_id))
+
+    def drop_topics_without_passages(self) -> None:
+        self.db.execute("DELETE FROM topics WHERE id NOT IN (SELECT DISTINCT topic FROM passages WHERE topic IS NOT NULL)")
+
+    def pending_embeddings(self) -> tuple[list[int], list[str], np.ndarray]:
+        """Rows in final order; texts still to embed; and a matrix holding every reusable vector."""
+        rows = self.db.execute("SELECT rowid, embed_hash, vec_row, json FROM passages ORDER BY rowid").fetchall()
+        matrix = np.zeros((len(rows), 384), dtype=np.float32)
+        todo_rows, todo_texts = [], []
+        for i, (rowid, ehash, vrow, pjson) in enumerate(rows):
+            reuse = self.old_by_hash.get(ehash)
+            if reuse is not None and self.old_vectors is not None and reuse < len(self.old_vectors):
+                matrix[i] = self.old_vectors[reuse]
+            else:
+                todo_rows.append(i)
+                todo_texts.append(embed_text(Passage.model_validate_json(pjson)))
+        self._order = [r[0] for r in rows]
+        return todo_rows, todo_texts, matrix
+
+    def commit(self, matrix: np.ndarray, manifest: dict) -> Path:
+        self.db.executemany("UPDATE passages SET vec_row = ? WHERE rowid = ?",
+                            [(i, rowid) for i, rowid in enumerate(self._order)])
+        self.db.commit()
+        self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        self.db.commit()
+        self.db.close()
+        np.save(self.dir / "vectors.npy", matrix)
+        manifest = {**manifest, "schema_version": SCHEMA_VERSION, "passages": int(matrix.shape[0])}
+        (self.dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        link_tmp = self.root / f".current-{os.getpid()}"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        link_tmp.symlink_to(self.dir.name)
+        os.replace(link_tmp, self.root / "current")  # atomic swap
+        self._prune()
+        return self.dir
+
+    def abort(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _prune(self) -> None:
+        """Keep the new version and the one before it; drop older and abandoned ones."""
+        keep = {self.dir.name, self.previous.name if self.previous else ""}
+        for d in self.root.glob("v*"):
+            if d.is_dir() and d.name not in keep:
+                shutil.rmtree(d, ignore_errors=True)
+
+
+def current_dir(root: Path) -> Path | None:
+    link = root / "current"
+    if not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / "manifest.json").exists() else None
+
+
+def _load_vectors(d: Path) -> np.ndarray | None:
+    f = d / "vectors.npy"
+    return np.load(f) if f.exists() else None
+
+
+class IndexReader:
+    """Read-only access to the current index version."""
+
+    def __init__(self, root: Path) -> None:
+        d = current_dir(root)
+        if d is None:
+            raise IndexMissing(f"no index in {root}")
+        self.dir = d
+        try:
+            self.manifest = json.loads((d / "manifest.json").read_text())
+            self.db = sqlite3.connect(f"file:{d / 'medora.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+            self.vectors = np.load(d / "vectors.npy")
+        except (OSError, ValueError, sqlite3.Error) as exc:
+            raise IndexCorrupt(f"index at {d} cannot be read: {exc}") from exc
+        if self.manifest.get("schema_version") != SCHEMA_VERSION:
+            raise IndexCorrupt(f"index at {d} has schema {self.manifest.get('schema_version')}, expected {SCHEMA_VERSION}")
+        self.rowid_of_vec = np.array(
+            [r[0] for r in self.db.execute("SELECT rowid FROM passages ORDER BY vec_row")], dtype=np.int64)
+        self._sources: dict[str, Source] = {}
+
+    def passages(self, rowids: list[int]) -> dict[int, Passage]:
+        if not rowids:
+            return {}
+        q = f"SELECT rowid, json FROM passages WHERE rowid IN ({','.join('?' * len(rowids))})"
+        return {r: Passage.model_validate_json(j) for r, j in self.db.execute(q, rowids)}
+
+    def passage(self, pid: str) -> Passage | None:
+        row = self.db.execute("SELECT json FROM passages WHERE id = ?", (pid,)).fetchone()
+        return Passage.model_validate_json(row[0]) if row else None
+
+    def topic_passages(self, topic: str) -> list[Passage]:
+        rows = self.db.execute("SELECT json FROM passages WHERE topic = ? ORDER BY rowid", (topic,))
+        return [Passage.model_validate_json(j) for (j,) in rows]
+
+    def source(self, sid: str) -> Source | None:
+        if sid not in self._sources:
+            row = self.db.execute("SELECT json FROM sources WHERE id = ?", (sid,)).fetchone()
+            if row is None:
+                return None
+            self._sources[sid] = Source.model_validate_json(row[0])
+        return self._sources[sid]
+
+    def source_passages(self, sid: str, limit: int = 200) -> list[Passage]:
+        rows = self.db.execute("SELECT json FROM passages WHERE source_id = ? ORDER BY rowid LIMIT ?", (sid, limit))
+        return [Passage.model_validate_json(j) for (j,) in rows]
+
+    def synonyms(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for term, exp in self.db.execute("SELECT term, expansion FROM synonyms"):
+            out.setdefault(term, []).append(exp)
+        return out
+
+    def topics(self) -> list[tuple[str, str, list[str], bool, str]]:
+        return [(t, title, json.loads(a), bool(e), s) for t, title, a, e, s in self.db.execute("SELECT * FROM topics")]
+
+    def stats(self) -> dict:
+        n_files = self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        return {"passages": int(self.vectors.shape[0]), "files": n_files, **{k: self.manifest.get(k) for k in ("built_at", "corpus_hash")}}

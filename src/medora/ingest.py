@@ -1,0 +1,159 @@
+"""Ingest: read source files, write the next index version, swap it in.
+
+Connects `corpus` (which makes passages) and `index` (which stores them); neither imports the other.
+
+Usage example::
+
+    report = ingest([Path("knowledge"), Path("../shared/data/corpus/medquad")], settings)
+    print(report.summary())
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medora import __version__
+from medora.corpus import discover, read
+from medora.errors import SourceFileError
+from medora.index.embedder import Embedder
+from medora.index.store import IndexWriter, sha256_file
+from medora.settings import PACKAGE_DIR, Settings
+
+SHARED_CORPORA = ("nci", "medquad", "uspstf", "pubmedqa")
+
+
+@dataclass
+class IngestReport:
+    files_read: int = 0
+    files_unchanged: int = 0
+    passages_added: int = 0
+    passages_total: int = 0
+    embedded: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    index_dir: str = ""
+
+    def summary(self) -> str:
+        lines = [
+            f"files read: {self.files_read}   unchanged (skipped): {self.files_unchanged}   "
+            f"files rejected: {len(self.rejected)}",
+            f"passages added: {self.passages_added}   passages in index: {self.passages_total}   "
+            f"newly embedded: {self.embedded}   time: {self.seconds:.1f}s",
+        ]
+        lines += [f"  rejected {path}: {reason}" for path, reason in self.rejected]
+        return "\n".join(lines)
+
+
+def default_paths(settings: Settings) -> list[Path]:
+    """The embedded default: the house knowledge base, plus the shared corpora when present."""
+    paths = [settings.knowledge_dir]
+    if settings.shared_dir is not None:
+        paths += [settings.shared_dir / "corpus" / name for name in SHARED_CORPORA
+                  if (settings.shared_dir / "corpus" / name).exists()]
+    return paths
+
+
+def builtin_synonyms() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in (PACKAGE_DIR / "data" / "abbreviations.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, _, expansions = line.partition("\t")
+            for exp in expansions.split("|"):
+                if exp.strip():
+                    rows.append((term.strip().lower(), exp.strip().lower(), "builtin"))
+    return rows
+
+
+def _progress(total: int, desc: str, enabled: bool):  # noqa: ANN202 - tqdm or a no-op
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="", disable=not enabled or total == 0, file=sys.stderr,
+                mininterval=1.0, dynamic_ncols=True)
+
+
+def ingest(paths: list[Path], settings: Settings, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
+    """Read every file under `paths` into a new index version; bad files are reported, not fatal."""
+    t0 = time.perf_counter()
+    report = IngestReport()
+    root = settings.index_dir
+    if rebuild and (root / "current").is_symlink():
+        (root / "current").unlink()  # the old version stays on disk until the new one is in
+    writer = IndexWriter(root)
+    try:
+        files: list[tuple[str, Path]] = []
+        for p in paths:
+            try:
+                files += discover(p)
+            except SourceFileError as exc:
+                report.rejected.append((exc.path, exc.reason))
+        writer.add_synonyms(builtin_synonyms())
+        with _progress(len(files), "reading", progress) as bar:
+            for kind, path in files:
+                _ingest_file(writer, kind, path, report)
+                bar.update(1)
+        writer.drop_topics_without_passages()
+        todo_rows, todo_texts, matrix = writer.pending_embeddings()
+        if todo_texts:
+            emb = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens,
+                                batch=settings.embed_batch, threads=settings.threads)
+            with _progress(len(todo_texts), "embedding", progress) as bar:
+                matrix[todo_rows] = emb.encode(todo_texts, progress=bar)
+            fingerprint = emb.fingerprint
+        else:
+            fingerprint = (writer.previous and json.loads((writer.previous / "manifest.json").read_text()).get("embedder")) or ""
+        report.embedded = len(todo_texts)
+        report.passages_total = int(matrix.shape[0])
+        hashes = sorted(r[0] for r in writer.db.execute("SELECT sha256 FROM files"))
+        manifest = {
+            "medora_version": __version__,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "embedder": fingerprint,
+            "embed_max_tokens": settings.embed_max_tokens,
+            "lexical": "sqlite-fts5 porter unicode61, bm25(heading=2, text=1)",
+            "corpus_hash": hashlib.sha256("".join(hashes).encode()).hexdigest(),
+            "files": len(hashes),
+        }
+        report.index_dir = str(writer.commit(matrix, manifest))
+    except BaseException:
+        writer.abort()  # the previous version stays current
+        raise
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _ingest_file(writer: IndexWriter, kind: str, path: Path, report: IngestReport) -> None:
+    key = str(path.resolve())
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        report.rejected.append((str(path), f"cannot read: {exc.strerror}"))
+        return
+    if writer.file_hash(key) == sha:
+        report.files_unchanged += 1
+        return
+    try:
+        result = read(kind, path)
+    except SourceFileError as exc:
+        report.rejected.append((exc.path, exc.reason))
+        return
+    report.passages_added += writer.replace_file(key, kind, sha, result.sources, result.passages)
+    report.files_read += 1
+    synonyms = []
+    for src in result.sources:
+        if src.corpus == "medquad" and src.extra.get("synonyms"):
+            focus = src.extra["focus"].lower()
+            for syn in src.extra["synonyms"].split("|"):
+                syn = syn.strip().lower()
+                if syn and syn != focus and len(syn) < 60 and "," not in syn:
+                    synonyms += [(syn, focus, "medquad"), (focus, syn, "medquad")]
+        if src.corpus == "kb" and src.id.count(":") == 1 and "aliases" in src.extra:
+            aliases = json.loads(src.extra["aliases"])
+            tid = src.id.split(":", 1)[1]
+            writer.add_topic(tid, src.title, aliases, src.extra.get("emergency") == "true", src.id)
+            synonyms += [(a.lower(), src.title.lower(), "kb") for a in aliases]
+    writer.add_synonyms(synonyms)

@@ -1,0 +1,136 @@
+"""`ask()`: the one entry point that the CLI, the web app and the evaluation harness all call.
+
+    question -> validate -> (follow-up rewrite) -> triage -> hybrid search -> evidence check -> compose
+
+Usage example::
+
+    from medora.qa import ask
+    answer = ask("What is the initial approach to managing endplate vertebral body compression?")
+    print(answer.title, answer.summary.text)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+
+from medora.compose import Evidence, compose, modifiers_of, not_answered
+from medora.conversation import Conversation, standalone
+from medora.errors import InvalidRequest, QuestionTooLong
+from medora.models import Answer, Audience, Hit, Status
+from medora.retrieval import Expansion, SearchEngine
+from medora.settings import Settings, get_settings
+from medora.triage import HISTORY_CONTEXT, triage, urgent_notice
+
+_engines: dict[str, SearchEngine] = {}
+_lock = threading.Lock()
+
+
+def get_engine(settings: Settings) -> SearchEngine:
+    """The open index for these settings, loaded once per process (and reloaded after a new ingest)."""
+    key = str(settings.index_dir)
+    with _lock:
+        engine = _engines.get(key)
+        current = (settings.index_dir / "current").resolve() if (settings.index_dir / "current").exists() else None
+        if engine is None or engine.reader.dir != current:
+            engine = SearchEngine.open(settings)
+            _engines[key] = engine
+        return engine
+
+
+def validate_question(question: object, settings: Settings) -> str:
+    if not isinstance(question, str):
+        raise InvalidRequest("the question must be text")
+    text = "".join(ch for ch in question if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidRequest("the question is empty", hint="Type a medical question, e.g. 'How is gout treated?'")
+    if len(text) > settings.max_question_chars:
+        raise QuestionTooLong(f"the question is {len(text):,} characters; the limit is {settings.max_question_chars:,}")
+    return text
+
+
+def parse_audience(audience: Audience | str) -> Audience:
+    try:
+        return Audience(audience)
+    except ValueError:
+        raise InvalidRequest(f"unknown audience {audience!r}; choose clinician or patient") from None
+
+
+def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, conversation: Conversation | None = None,
+        settings: Settings | None = None, engine: SearchEngine | None = None) -> Answer:
+    """Answer one question with a structured, cited answer (or say plainly why not)."""
+    t0 = time.perf_counter()
+    settings = settings or get_settings()
+    text = validate_question(question, settings)
+    aud = parse_audience(audience)
+    engine = engine or get_engine(settings)
+    timing: dict[str, float] = {}
+
+    names_topic = bool(engine.expand(text).topics)
+    query = standalone(text, conversation, names_topic)
+    tri = triage(query)
+    timing["triage"] = _ms(t0)
+    if tri.status == "out_of_scope":
+        return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)
+
+    t1 = time.perf_counter()
+    hits, exp = engine.search(query, k=20)
+    timing["retrieval"] = _ms(t1)
+    topic = _pick_topic(exp, hits)
+    status = Status.URGENT if tri.status == "urgent" else Status.ANSWERED
+    if topic and engine.topic_meta[topic][1] and not HISTORY_CONTEXT.search(query.lower()) and status != Status.URGENT:
+        tri.status, tri.labels, tri.reasons = "urgent", [engine.topic_meta[topic][0].lower()], ["emergency_topic"]
+        status = Status.URGENT
+    notice = urgent_notice(tri, aud) if status == Status.URGENT else None
+
+    if topic is None and not _has_evidence(exp, hits, engine, settings):
+        answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
+        if notice:  # an emergency still gets its notice, even with nothing to cite
+            answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice,
+                                               "title": "Possible emergency"})
+        return _finish(answer, timing, t0)
+
+    t2 = time.perf_counter()
+    ev = Evidence(question=text, standalone=query, hits=hits, terms=exp.terms + exp.added, topic=topic,
+                  topic_title=engine.topic_meta[topic][0] if topic else None, modifiers=modifiers_of(query))
+    answer = compose(ev, engine.reader, aud, settings.compose, status)
+    if notice:
+        answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice})
+    timing["compose"] = _ms(t2)
+    return _finish(answer, timing, t0)
+
+
+def _pick_topic(exp: Expansion, hits: list[Hit]) -> str | None:
+    """A KB topic the question names (best-ranked first), else one that clearly leads the results."""
+    rank = {}
+    for i, h in enumerate(hits):
+        if h.passage.topic and h.passage.topic not in rank:
+            rank[h.passage.topic] = i
+    if exp.topics:
+        return min(exp.topics, key=lambda t: (rank.get(t, 999), exp.topics.index(t)))
+    for h in hits[:3]:
+        if h.passage.topic and h.similarity >= 0.55:
+            return h.passage.topic
+    return None
+
+
+def _has_evidence(exp: Expansion, hits: list[Hit], engine: SearchEngine, settings: Settings) -> bool:
+    if not hits:
+        return False
+    best = max(h.similarity for h in hits)
+    if best < settings.retrieval.min_similarity:
+        return False
+    unknown = [t for t in exp.terms if len(t) > 3 and not engine.lexical([t], 1)]
+    return not unknown
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)
+
+
+def _finish(answer: Answer, timing: dict[str, float], t0: float) -> Answer:
+    timing["total"] = _ms(t0)
+    answer.timing_ms = timing
+    return answer

@@ -1,0 +1,77 @@
+"""Render an Answer as Markdown or plain text (JSON is `answer.to_json_dict()`)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from medora.models import Answer, Reference
+
+STATUS_BANNER = "Educational purpose only · pending human review"
+
+
+def _cites(ns: list[int], style: str) -> str:
+    if not ns:
+        return ""
+    return (" " + "".join(f"[^{n}]" for n in ns)) if style == "md" else " [" + ", ".join(map(str, ns)) + "]"
+
+
+def _ref_line(r: Reference) -> str:
+    bits = [f"{r.title}", r.source]
+    if r.year:
+        bits.append(str(r.year))
+    ids = []
+    if r.pmid:
+        ids.append(f"PMID {r.pmid}")
+    if r.doi:
+        ids.append(f"doi:{r.doi}")
+    if not ids and r.url:
+        ids.append(r.url)
+    return f"{r.type.value}: " + ". ".join(bits) + (". " + "; ".join(ids) if ids else "")
+
+
+def review_line(a: Answer) -> str:
+    if a.review and a.review.status == "approved":
+        return f"Approved by Medora's medical advisory board · last updated {a.review.last_updated}"
+    return STATUS_BANNER
+
+
+def to_markdown(a: Answer) -> str:
+    out = [f"# {a.title}", "", f"_{review_line(a)}_", ""]
+    if a.urgent_notice:
+        out += [f"> **⚠ EMERGENCY:** {a.urgent_notice}", ""]
+    out += [f"**{a.summary.text}**{_cites(a.summary.citations, 'md')}", ""]
+    for s in a.sections:
+        out.append(f"## {s.heading}")
+        out.append("")
+        if s.intro:
+            out += [s.intro, ""]
+        out += [f"- {b.text}{_cites(b.citations, 'md')}" for b in s.bullets]
+        out.append("")
+    if a.references:
+        out += ["## References", ""]
+        out += [f"[^{r.n}]: {_ref_line(r)}" for r in a.references]
+        out.append("")
+    if a.follow_up_suggestions:
+        out += ["## Follow-up questions", ""] + [f"- {q}" for q in a.follow_up_suggestions] + [""]
+    out += ["---", f"_{a.disclaimer}_", ""]
+    return "\n".join(out)
+
+
+def to_text(a: Answer, width: int = 100) -> str:
+    wrap = lambda t, ind="": textwrap.fill(t, width, initial_indent=ind, subsequent_indent=" " * len(ind))  # noqa: E731
+    out = [a.title.upper(), review_line(a), ""]
+    if a.urgent_notice:
+        out += [wrap("EMERGENCY: " + a.urgent_notice), ""]
+    out += [wrap(a.summary.text + _cites(a.summary.citations, "txt")), ""]
+    for s in a.sections:
+        out.append(s.heading)
+        if s.intro:
+            out.append(wrap(s.intro, "  "))
+        out += [wrap(b.text + _cites(b.citations, "txt"), "  - ") for b in s.bullets]
+        out.append("")
+    if a.references:
+        out.append("References")
+        out += [wrap(_ref_line(r), f"  {r.n}. ") for r in a.references]
+        out.append("")
+    out.append(wrap(a.disclaimer))
+    return "\n".join(out)

@@ -1,0 +1,153 @@
+"""Hybrid search: BM25 (SQLite FTS5) + dense vectors, fused by reciprocal rank, with evidence priors.
+
+Usage example::
+
+    engine = SearchEngine.open(settings)
+    hits = engine.search("endplate compression fracture management", k=20)
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from medora.index.embedder import Embedder
+from medora.index.store import IndexReader
+from medora.models import Hit
+from medora.settings import Settings
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most
+    my myself no nor not now of off on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves what's whats tell please know get got also like may might much many one
+    thing things anyone someone thank thanks hello hi dear doctor question questions help want need
+    im i'm ive i've id i'd best way ok okay really still even well""".split()
+)
+TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*")
+
+
+def content_terms(text: str) -> list[str]:
+    return [t.strip("'-") for t in TOKEN.findall(text.lower()) if t.strip("'-") not in STOPWORDS and len(t.strip("'-")) > 1]
+
+
+@dataclass
+class Expansion:
+    terms: list[str]
+    added: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # KB topic ids whose title or alias the query names
+
+
+class SearchEngine:
+    """Holds the open index, the embedder and the expansion tables; thread-safe for reads."""
+
+    def __init__(self, reader: IndexReader, embedder: Embedder, settings: Settings) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.settings = settings
+        self.synonyms = reader.synonyms()
+        self.topic_names: dict[str, str] = {}  # lower-case alias -> topic id
+        self.topic_meta: dict[str, tuple[str, bool, str]] = {}
+        for tid, title, aliases, emergency, sid in reader.topics():
+            self.topic_meta[tid] = (title, emergency, sid)
+            for name in [title, *aliases]:
+                self.topic_names[name.lower()] = tid
+        self._max_alias_words = max((len(a.split()) for a in self.topic_names), default=1)
+        self._lock = threading.Lock()
+        years = {}
+        for sid, js in reader.db.execute("SELECT id, json FROM sources"):
+            m = re.search(r'"year":\s*(\d{4})', js)
+            t = re.search(r'"type":\s*"([^"]+)"', js)
+            years[sid] = (int(m.group(1)) if m else None, t.group(1) if t else "Research")
+        self._source_prior: dict[str, float] = {}
+        rs = settings.retrieval
+        now = time.gmtime().tm_year
+        for sid, (year, stype) in years.items():
+            recency = 0.0 if year is None else max(0.0, 1.0 - (now - year) / 15.0)
+            self._source_prior[sid] = rs.prior_weight * rs.type_prior.get(stype, 0.3) + rs.recency_weight * recency
+        self._source_of_row = dict(reader.db.execute("SELECT rowid, source_id FROM passages"))
+
+    @classmethod
+    def open(cls, settings: Settings) -> SearchEngine:
+        reader = IndexReader(settings.index_dir)
+        emb = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens,
+                            batch=settings.embed_batch, threads=settings.threads)
+        return cls(reader, emb, settings)
+
+    # --- query expansion -------------------------------------------------------------------
+    def expand(self, query: str) -> Expansion:
+        """Add synonyms and expansions of abbreviations; note which KB topics the query names."""
+        words = TOKEN.findall(query.lower())
+        exp = Expansion(terms=content_terms(query))
+        seen = set(exp.terms)
+        n = len(words)
+        for size in range(min(self._max_alias_words, 6), 0, -1):
+            for i in range(n - size + 1):
+                gram = " ".join(words[i : i + size])
+                tid = self.topic_names.get(gram)
+                if tid and tid not in exp.topics and not (size == 1 and gram in STOPWORDS):
+                    exp.topics.append(tid)
+                for syn in self.synonyms.get(gram, [])[:4]:
+                    for t in content_terms(syn):
+                        if t not in seen:
+                            seen.add(t)
+                            exp.added.append(t)
+        return exp
+
+    # --- the two retrievers ----------------------------------------------------------------
+    def lexical(self, terms: list[str], k: int) -> list[tuple[int, float]]:
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
+        sql = "SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
+        with self._lock:
+            return [(r, -s) for r, s in self.reader.db.execute(sql, (match, k))]
+
+    def dense(self, query: str, k: int) -> tuple[list[tuple[int, float]], np.ndarray]:
+        qv = self.embedder.encode([query])[0]
+        sims = self.reader.vectors @ qv
+        k = min(k, len(sims))
+        if k == 0:
+            return [], qv
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top])]
+        return [(int(self.reader.rowid_of_vec[i]), float(sims[i])) for i in top], qv
+
+    # --- fusion ----------------------------------------------------------------------------
+    def search(self, query: str, k: int = 20, *, topic_boost: bool = True) -> tuple[list[Hit], Expansion]:
+        rs = self.settings.retrieval
+        exp = self.expand(query)
+        lex = self.lexical(exp.terms + exp.added, rs.k_lexical)
+        dense, _ = self.dense(query, rs.k_dense)
+        scores: dict[int, float] = {}
+        lex_rank = {r: i for i, (r, _) in enumerate(lex)}
+        dense_rank = {r: i for i, (r, _) in enumerate(dense)}
+        sim = dict(dense)
+        for ranks in (lex_rank, dense_rank):
+            for r, i in ranks.items():
+                scores[r] = scores.get(r, 0.0) + 1.0 / (rs.rrf_k + i + 1)
+        for r in scores:
+            scores[r] += self._source_prior.get(self._source_of_row.get(r, ""), 0.0)
+        top = sorted(scores, key=scores.__getitem__, reverse=True)[: max(k * 2, k)]
+        passages = self.reader.passages(top)
+        hits = []
+        for r in top:
+            p = passages.get(r)
+            if p is None:
+                continue
+            boost = 0.02 if topic_boost and p.topic and p.topic in exp.topics else 0.0
+            src = self.reader.source(p.source_id)
+            if src is None:
+                continue
+            hits.append(Hit(passage=p, source=src, score=scores[r] + boost,
+                            lexical_rank=lex_rank.get(r), dense_rank=dense_rank.get(r),
+                            similarity=sim.get(r, 0.0)))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:k], exp

@@ -1,0 +1,74 @@
+"""One Settings object, with typed described fields and MEDORA_* environment overrides."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+
+def _find_shared() -> Path | None:
+    """../shared/data beside the checkout (or beside the working directory)."""
+    for base in (REPO_DIR, Path.cwd()):
+        for cand in (base.parent / "shared" / "data", base / "shared" / "data"):
+            if cand.is_dir():
+                return cand
+    return None
+
+
+class RetrievalSettings(BaseModel):
+    k_lexical: int = Field(60, description="candidates taken from the BM25 index")
+    k_dense: int = Field(60, description="candidates taken from the vector index")
+    rrf_k: int = Field(60, description="reciprocal-rank-fusion constant (Cormack et al. 2009)")
+    type_prior: dict[str, float] = Field(
+        default={"Guideline": 1.0, "Systematic review": 0.8, "Textbook": 0.75, "Research": 0.5,
+                 "Drug label": 0.5, "Patient information": 0.35},
+        description="evidence-type prior added (scaled by prior_weight) to the fused score",
+    )
+    prior_weight: float = Field(0.004, description="weight of the evidence-type prior in fused scores")
+    recency_weight: float = Field(0.002, description="weight of the recency prior (newer sources first)")
+    min_similarity: float = Field(0.34, description="below this best cosine similarity there is no evidence")
+
+
+class ComposeSettings(BaseModel):
+    max_bullets: int = Field(28, description="most bullets in one answer")
+    max_per_section: int = Field(6, description="most bullets in one section")
+    dedupe_threshold: float = Field(0.8, description="token-set overlap above which two bullets are duplicates")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with MEDORA_ environment overrides (nested with __)."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDORA_", env_nested_delimiter="__")
+
+    data_dir: Path = Field(
+        default=Path.home() / ".local" / "share" / "medora",
+        description="where indexes and the database live",
+    )
+    shared_dir: Path | None = Field(default_factory=_find_shared, description="the shared public corpora (../shared/data)")
+    knowledge_dir: Path = Field(default=REPO_DIR / "knowledge", description="house knowledge-base topics")
+    max_question_chars: int = Field(2000, description="longer questions are refused with a clear error")
+    embed_batch: int = Field(64, description="sentences per embedding batch")
+    embed_max_tokens: int = Field(128, description="tokens embedded per passage (MiniLM was trained on 128)")
+    threads: int = Field(2, description="onnxruntime intra-op threads")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="search parameters")
+    compose: ComposeSettings = Field(default_factory=ComposeSettings, description="answer-building parameters")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def catalog_path(self) -> Path | None:
+        return self.shared_dir / "catalog" / "guidelines.jsonl" if self.shared_dir else None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
