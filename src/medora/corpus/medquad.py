@@ -5,6 +5,7 @@ Passage ids follow the LiveQA judgments' answer ids: medquad:<source>_<document 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -25,19 +26,34 @@ ORGANIZATIONS = {
 }
 
 
+def _answer_text(raw: str) -> str:
+    """Keep the answer's bullet lists as lines ("- item") and its paragraphs; collapse other spacing."""
+    raw = re.sub(r"\s{2,}-\s+", "\n- ", raw)
+    raw = re.sub(r"\n\s*\n+", "\n\n", raw)
+    lines = [clean_ws(line) for line in raw.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _find(el: ET.Element, *names: str) -> ET.Element | None:
+    wanted = {n.lower() for n in names}
+    return next((c for c in el.iter() if c.tag.lower() in wanted), None)
+
+
 def read_medquad(path: Path) -> ReadResult:
+    """Three XML dialects occur in MedQuAD: <Document>, <DiseaseFile> (CDC) and <doc> (NINDS)."""
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError as exc:
         raise SourceFileError(path, f"malformed XML: {exc}") from exc
     except OSError as exc:
         raise SourceFileError(path, f"cannot read: {exc.strerror}") from exc
-    if root.tag != "Document":
+    if root.tag.lower() not in {"document", "diseasefile", "doc"}:
         raise SourceFileError(path, f"not a MedQuAD document (root element <{root.tag}>)")
-    src_name = root.get("source", "MedQuAD")
-    doc_id = root.get("id") or path.stem
-    focus = clean_ws(root.findtext("Focus") or "")
-    synonyms = [clean_ws(s.text or "") for s in root.iter("Synonym") if (s.text or "").strip()]
+    src_name = root.get("source") or root.get("corpus") or "MedQuAD"
+    doc_id = root.get("id") or root.get("fid") or root.get("docid") or path.stem
+    focus_el = _find(root, "Focus", "doctitle-focus")
+    focus = clean_ws(focus_el.text or "") if focus_el is not None else ""
+    synonyms = [clean_ws(s.text or "") for s in root.iter() if s.tag.lower() == "synonym" and (s.text or "").strip()]
     source = Source(
         id=f"medquad:{src_name}_{doc_id}", type=SourceType.PATIENT_INFORMATION,
         title=focus or doc_id, organization=ORGANIZATIONS.get(src_name, src_name),
@@ -45,9 +61,13 @@ def read_medquad(path: Path) -> ReadResult:
         extra={"focus": focus, "synonyms": "|".join(synonyms), "dataset": "MedQuAD (Ben Abacha & Demner-Fushman 2019), CC BY 4.0"},
     )
     passages = []
-    for pair in root.iter("QAPair"):
-        q = pair.find("Question")
-        answer = clean_ws(pair.findtext("Answer") or "")
+    pairs = [el for el in root.iter() if el.tag.lower() in {"qapair", "pair"}]
+    if not pairs:
+        raise SourceFileError(path, "no question/answer pairs found")
+    for pair in pairs:
+        q = _find(pair, "Question")
+        a = _find(pair, "Answer")
+        answer = _answer_text(a.text or "") if a is not None else ""
         if q is None or not answer:
             continue  # answers removed for copyright (ADAM, MedlinePlus drugs/herbs)
         question = clean_ws(q.text or "")

@@ -26,6 +26,7 @@ IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
 REF_ITEM = re.compile(r"^(\d+)\.\s+(.*)$")
 PMID_IN = re.compile(r"list_uids=(\d+)")
+CARD = re.compile(r"\[(?:!\[[^\]]*\]\([^)]*\))?\s*\n[^\]]*\]\([^)]*\)", re.S)
 SKIP_LINE = re.compile(r"^(\[Go to (Patient|Health Professional) Version\]|Credit:|Enlarge|\*\*Enlarge\*\*)", re.I)
 
 
@@ -71,6 +72,7 @@ def strip_markdown(text: str) -> str:
     text = LINK.sub(r"\1", text)
     text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
     text = re.sub(r"(?<!\w)_([^_]+)_(?!\w)", r"\1", text)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
     return text
 
 
@@ -160,6 +162,7 @@ def read_nci(path: Path) -> ReadResult:
     out.sources.extend({s.id: s for s in ref_sources.values()}.values())
     pos = 0
     for heads, text, _ in pending:
+        text = CARD.sub("", text)  # multi-line link "cards" (related-news teasers) are not content
         paras = [p for p in (_clean_para(p) for p in re.split(r"\n\s*\n", text)) if p]
         if not paras:
             continue

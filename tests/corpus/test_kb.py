@@ -1,0 +1,130 @@
+"""The house knowledge base: schema, cross-file checks, and clear errors for bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from medora.corpus import read, sniff
+from medora.corpus.kb import cross_check, load_catalog, load_topics, read_topic, topic_records
+from medora.errors import KnowledgeBaseError
+from medora.settings import REPO_DIR
+
+KB = REPO_DIR / "knowledge"
+VCF = KB / "musculoskeletal" / "osteoporotic-vertebral-compression-fracture.yaml"
+
+
+def test_every_topic_file_validates() -> None:
+    topics, errors = load_topics(KB)
+    assert not errors, [str(e) for e in errors]
+    assert len(topics) >= 3
+
+
+def test_cross_checks_pass_against_the_catalog(shared: Path) -> None:
+    topics, _ = load_topics(KB)
+    catalog = load_catalog(shared / "catalog" / "guidelines.jsonl")
+    assert cross_check(topics, catalog) == []
+
+
+def test_every_statement_has_plain_language_and_resolving_refs() -> None:
+    topics, _ = load_topics(KB)
+    for t in topics:
+        keys = {r.key for r in t.references}
+        for s in t.statements:
+            assert s.lay.strip(), (t.id, s.text)
+            assert set(s.refs) <= keys
+
+
+def test_vcf_topic_becomes_cited_passages() -> None:
+    topic = read_topic(VCF)
+    sources, passages = topic_records(topic)
+    ids = {s.id for s in sources}
+    assert "pmid:21368099" in ids  # the AAOS guideline, by its PMID
+    assert passages[0].kind == "summary"
+    assert all(p.cites and set(p.cites) <= ids for p in passages)
+    assert all(p.lay_text for p in passages)
+
+
+def _write(tmp_path: Path, data: dict, specialty: str = "musculoskeletal", name: str | None = None) -> Path:
+    folder = tmp_path / specialty
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name or data.get('id', 'x')}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def _vcf_data() -> dict:
+    return yaml.safe_load(VCF.read_text(encoding="utf-8"))
+
+
+def test_missing_field_names_the_file_and_the_field(tmp_path: Path) -> None:
+    data = _vcf_data()
+    del data["statements"][0]["lay"]
+    path = _write(tmp_path, data)
+    with pytest.raises(KnowledgeBaseError) as exc:
+        read_topic(path)
+    assert str(path) in str(exc.value)
+    assert "statements.0.lay" in exc.value.reason
+
+
+def test_unknown_reference_key_is_rejected(tmp_path: Path) -> None:
+    data = _vcf_data()
+    data["statements"][1]["refs"] = ["nope"]
+    with pytest.raises(KnowledgeBaseError, match="unknown reference keys"):
+        read_topic(_write(tmp_path, data))
+
+
+def test_made_up_identifier_shapes_are_rejected(tmp_path: Path) -> None:
+    data = _vcf_data()
+    data["references"][0]["pmid"] = "PMID-21368099"
+    with pytest.raises(KnowledgeBaseError, match="pmid must be digits"):
+        read_topic(_write(tmp_path, data))
+
+
+def test_folder_must_match_specialty(tmp_path: Path) -> None:
+    path = _write(tmp_path, _vcf_data(), specialty="cardiology")
+    with pytest.raises(KnowledgeBaseError, match="folder"):
+        read_topic(path)
+
+
+def test_non_utf8_file_gives_clear_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, _vcf_data())
+    path.write_bytes(path.read_bytes() + "caf\u00e9".encode("latin-1"))
+    with pytest.raises(KnowledgeBaseError, match="not UTF-8"):
+        read(sniff(path) or "kb", path)
+
+
+def test_shared_alias_between_topics_is_reported(tmp_path: Path) -> None:
+    a = _vcf_data()
+    b = _vcf_data()
+    b["id"] = "other-topic"
+    b["title"] = "Another topic"
+    b["aliases"] = ["VCF"]
+    topics = [read_topic(_write(tmp_path, a)), read_topic(_write(tmp_path, b))]
+    problems = cross_check(topics, None)
+    assert any("'vcf'" in p for p in problems)
+
+
+def test_catalog_mismatch_is_reported(shared: Path, tmp_path: Path) -> None:
+    data = _vcf_data()
+    ref = next(r for r in data["references"] if r.get("catalog_id"))
+    ref["doi"] = "10.9999/not-the-real-doi"
+    topic = read_topic(_write(tmp_path, data))
+    problems = cross_check([topic], load_catalog(shared / "catalog" / "guidelines.jsonl"))
+    assert any("doi" in p for p in problems), problems
+
+
+def test_catalog_rows_are_current() -> None:
+    """Catalog references point at current guideline versions (none superseded)."""
+    catalog_path = REPO_DIR.parent / "shared" / "data" / "catalog" / "guidelines.jsonl"
+    if not catalog_path.exists():
+        pytest.skip("no catalog")
+    rows = {json.loads(line)["id"]: json.loads(line) for line in catalog_path.open() if line.strip()}
+    topics, _ = load_topics(KB)
+    for t in topics:
+        for r in t.references:
+            if r.catalog_id:
+                assert rows[r.catalog_id]["superseded_by"] is None, (t.id, r.catalog_id)
