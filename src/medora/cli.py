@@ -71,6 +71,23 @@ def cmd_kb(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from medora.eval.run import run_suite
+
+    settings = _settings(args)
+    if args.suite != "speed":  # speed times a cold start, which must not include building an index
+        ensure_index(settings, quiet=True)
+    command = " ".join(["medora", *(["--data-dir", args.data_dir] if args.data_dir else []), "eval", args.suite,
+                        *(["--limit", str(args.limit)] if args.limit else [])])
+    result, report = run_suite(args.suite, settings, out_root=Path(args.out), limit=args.limit, command=command,
+                               progress=not args.quiet)
+    print(f"{args.suite}:")
+    for line in result.summary_lines():
+        print(f"  {line}")
+    print(f"report: {report}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -105,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("action", choices=["check", "report"])
     kb.add_argument("--dir", help="knowledge folder (default: the repository's knowledge/)")
     kb.set_defaults(func=cmd_kb)
+
+    from medora.eval import DEFAULT_OUT, SUITE_NAMES
+
+    ev = sub.add_parser("eval", help="run an evaluation suite, print its figures and write a Markdown report")
+    ev.add_argument("suite", choices=SUITE_NAMES, help="which suite (see README, Evaluation)")
+    ev.add_argument("--limit", type=int, help="only the first N questions (a quick look, not a score to publish)")
+    ev.add_argument("--out", default=str(DEFAULT_OUT), help="report folder; history.jsonl is appended there")
+    ev.add_argument("--quiet", action="store_true", help="no progress lines")
+    ev.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", help="run the web app and REST API")
     s.add_argument("--host", default="127.0.0.1")

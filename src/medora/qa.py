@@ -122,8 +122,10 @@ def _has_evidence(exp: Expansion, hits: list[Hit], engine: SearchEngine, setting
     best = max(h.similarity for h in hits)
     if best < settings.retrieval.min_similarity:
         return False
-    unknown = [t for t in exp.terms if len(t) > 3 and not engine.lexical([t], 1)]
-    return not unknown
+    # A name we hold nothing about (not in any passage, not even a common English word) means the
+    # question is about something outside the library, unless the match is strong anyway.
+    unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
+    return not unknown or best >= 0.6
 
 
 def _ms(since: float) -> float:

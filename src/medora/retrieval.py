@@ -61,6 +61,8 @@ class SearchEngine:
                 self.topic_names[name.lower()] = tid
         self._max_alias_words = max((len(a.split()) for a in self.topic_names), default=1)
         self._lock = threading.Lock()
+        self._masks: dict[str, np.ndarray] = {}
+        self.vocabulary = frozenset(w for w in embedder.tokenizer.get_vocab() if w.isalpha())  # type: ignore[attr-defined]
         years = {}
         for sid, js in reader.db.execute("SELECT id, json FROM sources"):
             m = re.search(r'"year":\s*(\d{4})', js)
@@ -102,30 +104,46 @@ class SearchEngine:
         return exp
 
     # --- the two retrievers ----------------------------------------------------------------
-    def lexical(self, terms: list[str], k: int) -> list[tuple[int, float]]:
+    def lexical(self, terms: list[str], k: int, corpus: str | None = None) -> list[tuple[int, float]]:
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
-        sql = "SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
+        if corpus:
+            sql = ("SELECT fts.rowid, bm25(fts, 2.0, 1.0) AS s FROM fts JOIN passages p ON p.rowid = fts.rowid "
+                   "WHERE fts MATCH ? AND p.id LIKE ? ORDER BY s LIMIT ?")
+            args: tuple = (match, f"{corpus}:%", k)
+        else:
+            sql = "SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
+            args = (match, k)
         with self._lock:
-            return [(r, -s) for r, s in self.reader.db.execute(sql, (match, k))]
+            return [(r, -s) for r, s in self.reader.db.execute(sql, args)]
 
-    def dense(self, query: str, k: int) -> tuple[list[tuple[int, float]], np.ndarray]:
+    def _mask(self, corpus: str) -> np.ndarray:
+        if corpus not in self._masks:
+            ids = [pid for (pid,) in self.reader.db.execute("SELECT id FROM passages ORDER BY vec_row")]
+            self._masks[corpus] = np.array([pid.startswith(corpus + ":") for pid in ids])
+        return self._masks[corpus]
+
+    def dense(self, query: str, k: int, corpus: str | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
         qv = self.embedder.encode([query])[0]
         sims = self.reader.vectors @ qv
+        if corpus:
+            sims = np.where(self._mask(corpus), sims, -2.0)
         k = min(k, len(sims))
         if k == 0:
             return [], qv
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top])]
-        return [(int(self.reader.rowid_of_vec[i]), float(sims[i])) for i in top], qv
+        return [(int(self.reader.rowid_of_vec[i]), float(sims[i])) for i in top if sims[i] > -2.0], qv
 
     # --- fusion ----------------------------------------------------------------------------
-    def search(self, query: str, k: int = 20, *, topic_boost: bool = True) -> tuple[list[Hit], Expansion]:
+    def search(self, query: str, k: int = 20, *, topic_boost: bool = True,
+               corpus: str | None = None) -> tuple[list[Hit], Expansion]:
+        """Fused hits, best first; `corpus` (e.g. "medquad") restricts results to one reader's passages."""
         rs = self.settings.retrieval
         exp = self.expand(query)
-        lex = self.lexical(exp.terms + exp.added, rs.k_lexical)
-        dense, _ = self.dense(query, rs.k_dense)
+        lex = self.lexical(exp.terms + exp.added, rs.k_lexical, corpus)
+        dense, _ = self.dense(query, rs.k_dense, corpus)
         scores: dict[int, float] = {}
         lex_rank = {r: i for i, (r, _) in enumerate(lex)}
         dense_rank = {r: i for i, (r, _) in enumerate(dense)}

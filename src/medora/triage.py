@@ -72,6 +72,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:throat|tongue|lips?|face|mouth) (?:is |are |was |feels? )?(?:swell\w*|swollen|closing|tight\w*)",
          r"swell\w* (?:of |in )?(?:my |the |his |her )?(?:throat|tongue|lips?|face|mouth)",
          r"(?:bee|wasp|insect) sting.{0,60}(?:breath|swell|wheez|dizz|faint)",
+         r"(?:stung|sting|bitten).{0,60}(?:breath\w*|swell\w*|wheez\w*|faint\w*|dizz\w*|throat)",
          r"(?:peanut|nut|shellfish|food|penicillin|antibiotic).{0,60}(?:can'?t breathe|trouble breathing|wheez\w*|throat|swell\w*|faint)",
          r"hives.{0,60}(?:breath\w*|wheez\w*|faint\w*|dizz\w*|throat)"),)),
     Rule("cauda_equina", "possible cauda equina syndrome", (_p(r"cauda equina", r"saddle (?:numbness|anaesthesia|anesthesia|area)",
@@ -79,7 +80,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:back pain|sciatica).{0,80}(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control)|incontinen\w*|retention|lost control)",
          r"(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control (?:my )?(?:bladder|bowels?))|incontinen\w*|urinary retention).{0,80}(?:back pain|sciatica|legs? (?:weak|numb))"),)),
     Rule("suicide", "thoughts of suicide or self-harm", (_p(r"(?:kill|hurt|harm|cut) (?:myself|himself|herself|themselves)",
-         r"suicid\w*", r"end (?:my|his|her|their) (?:own )?life", r"want(?:s)? to die", r"better off dead",
+         r"suicid\w*", r"end(?:ing)? (?:my|his|her|their) (?:own )?life", r"take (?:my|his|her) (?:own )?life",
+         r"want(?:s)? to die", r"(?:don'?t|do not) want to (?:live|be alive|wake up)", r"better off dead",
          r"no reason to live", r"overdos\w* (?:on purpose|intentionally)", r"take all (?:my|the|of my) (?:pills|tablets|meds)",
          r"self[- ]harm\w*", r"how many .{0,40} (?:to die|to kill|would kill|lethal)",
          r"lethal dose .{0,40}(?:myself|to die)"),)),
@@ -220,10 +222,12 @@ def triage(question: str) -> TriageResult:
         if rule.label not in labels:
             labels.append(rule.label)
             reasons.append(rule.name)
+    # A request to harm others or to misuse the service is refused even if it names an emergency
+    # ("poison"), but never when the asker may be at risk themselves.
+    if MANIPULATION.search(text) and "suicide" not in reasons:
+        return TriageResult("out_of_scope", ["manipulation"], medical=False)
     if reasons:
         return TriageResult("urgent", reasons, labels)
-    if MANIPULATION.search(text):
-        return TriageResult("out_of_scope", ["manipulation"], medical=False)
     medical = bool(MEDICAL_WORDS.search(text))
     if NON_MEDICAL.search(text) and not medical:
         return TriageResult("out_of_scope", ["non_medical"], medical=False)

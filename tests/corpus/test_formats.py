@@ -204,3 +204,12 @@ def test_unknown_json_shape_is_rejected(tmp_path: Path) -> None:
     path.write_text(json.dumps({"12345": {"no": "contexts"}}), encoding="utf-8")
     with pytest.raises(SourceFileError, match="not a PubMedQA record"):
         read(sniff(path) or "", path)
+
+
+def test_medquad_other_dialects_and_empty_documents(shared: Path) -> None:
+    ninds = read_medquad(shared / "corpus" / "medquad" / "6_NINDS_QA" / "0000007.xml")  # <doc> dialect
+    assert ninds.passages[0].id == "medquad:NINDS_0000007_Sec1" and ninds.sources[0].title
+    cdc = read_medquad(shared / "corpus" / "medquad" / "9_CDC_QA" / "0000397.xml")  # <DiseaseFile> dialect
+    assert cdc.passages and cdc.sources[0].id == "medquad:CDC_0000397"
+    empty = read_medquad(shared / "corpus" / "medquad" / "5_NIDDK_QA" / "0000056.xml")  # no pairs published
+    assert empty.passages == [] and empty.sources

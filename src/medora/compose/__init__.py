@@ -28,6 +28,9 @@ MODIFIERS: dict[str, str] = {
 }
 
 
+DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|micrograms?|g|units?|IU|mL|mmol)(?:/kg)?\b", re.I)
+
+
 class Library(Protocol):
     def topic_passages(self, topic: str) -> list[Passage]: ...
     def source(self, sid: str) -> Source | None: ...
@@ -105,6 +108,11 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
     summary_p = next((p for p in passages if p.kind == "summary"), None)
     summary = _bullet(book, sources, summary_p, summary_p.cites, text_of(summary_p)) if summary_p else None
     statements = [p for p in passages if p.kind != "summary"]
+    if intent == "dose":  # a dosing question gets the dosing statement as its bottom line
+        dosed = [p for p in statements if p.kind in ("management", "escalation") and DOSE.search(p.text)]
+        if dosed:
+            best = max(dosed, key=lambda p: len(set(ev.terms) & set(re.findall(r"[a-z0-9]+", p.text.lower()))))
+            summary = _bullet(book, sources, best, best.cites, text_of(best))
     by_kind: dict[str, list[Passage]] = {}
     for p in statements:
         by_kind.setdefault(p.kind or "background", []).append(p)

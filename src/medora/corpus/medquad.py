@@ -62,8 +62,8 @@ def read_medquad(path: Path) -> ReadResult:
     )
     passages = []
     pairs = [el for el in root.iter() if el.tag.lower() in {"qapair", "pair"}]
-    if not pairs:
-        raise SourceFileError(path, "no question/answer pairs found")
+    if not pairs and _find(root, "QAPairs", "qaPairs") is None:
+        raise SourceFileError(path, "no <QAPairs> element: not a MedQuAD document")
     for pair in pairs:
         q = _find(pair, "Question")
         a = _find(pair, "Answer")

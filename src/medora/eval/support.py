@@ -1,0 +1,237 @@
+"""A local, documented judge of "does this text support that statement?" (no LLM, no network).
+
+Method. The candidate text is split into sentences, and into windows of two neighbouring sentences
+(a statement often joins two). For each window the judge computes
+  * overlap: the share of the statement's content words (lower-cased, light suffix stripping,
+    stop words dropped) that occur in the window, and
+  * cosine: MiniLM embedding similarity between statement and window (the engine's own embedder).
+A statement is supported when some window reaches both thresholds. The thresholds are calibrated on
+K-QA's physician-written statements: each statement paired with the physician answer it was drawn
+from is a positive, and paired with the answer to the most similar *other* question a negative.
+`calibrate` picks the thresholds with the best balanced accuracy; `agreement` reports how often the
+judge agrees with those labels on questions it was not calibrated on (two-fold, split by question).
+
+Contradiction proxy (after K-QA's "hallucination" = a statement the answer contradicts): a statement
+whose best supporting window matches on topic (both thresholds met) but differs in negation polarity
+("X is not recommended" against "X is recommended") counts as contradicted. It is a proxy: it only
+sees explicit negation, not wrong numbers or swapped drugs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from dataclasses import dataclass, field
+
+import numpy as np
+
+STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he her
+here hers him his how i if in into is it its itself just may me might more most must my no nor not of off on once only
+or other our out over own same she should so some such than that the their them then there these they this those
+through to too under until up very was we were what when where which while who whom why will with would you your
+yours one two use used usually often many much people person patients patient""".split())
+WORD = re.compile(r"[a-z0-9]+")
+SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-*\u2022]\s+")
+NEGATION = re.compile(r"\b(?:no|not|never|none|neither|nor|without|cannot|can't|don't|doesn't|didn't|isn't|aren't|"
+                      r"wasn't|shouldn't|won't|mustn't|unable|avoid|lack|lacks)\b|n't\b")
+
+# Used when no calibration data is at hand (no K-QA file); the values the calibration chose on the
+# K-QA development half, rounded (see the kqa report for the current figures).
+DEFAULT_COSINE = 0.43
+DEFAULT_OVERLAP = 0.5
+
+
+def stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+@lru_cache(maxsize=65536)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in WORD.findall(text.lower()) if w not in STOP and (len(w) > 2 or w.isdigit()))
+
+
+def windows(text: str) -> list[str]:
+    """Sentences plus pairs of neighbouring sentences."""
+    sents = [s.strip() for s in SENTENCE.split(text) if s and len(s.strip()) > 3]
+    return sents + [f"{a} {b}" for a, b in zip(sents, sents[1:], strict=False)]
+
+
+def negated(text: str) -> bool:
+    return bool(NEGATION.search(text.lower().replace("\u2019", "'")))
+
+
+@dataclass
+class Match:
+    cosine: float
+    overlap: float
+    window: str
+
+
+@dataclass
+class SupportJudge:
+    """Judge statements against texts; embeddings are cached per text."""
+
+    embedder: object  # medora.index.embedder.Embedder (anything with .encode(list[str]) -> unit vectors)
+    cosine: float = DEFAULT_COSINE
+    overlap: float = DEFAULT_OVERLAP
+    _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if todo:
+            for t, v in zip(todo, self.embedder.encode(todo), strict=True):  # type: ignore[attr-defined]
+                self._cache[t] = v
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+    def prime(self, statements: Sequence[str], texts: Sequence[str]) -> None:
+        """Embed many statements and texts' windows in one batched pass (much faster than one by one)."""
+        self.vectors([*statements, *(w for t in texts for w in windows(t))])
+
+    def matches(self, statement: str, text: str) -> list[Match]:
+        wins = windows(text)
+        if not wins:
+            return []
+        sv = self.vectors([statement])[0]
+        cos = self.vectors(wins) @ sv
+        words = content_words(statement)
+        out = []
+        for w, c in zip(wins, cos, strict=True):
+            ov = len(words & content_words(w)) / len(words) if words else 0.0
+            out.append(Match(float(c), ov, w))
+        return out
+
+    def best(self, statement: str, text: str) -> Match | None:
+        """The window that supports the statement best (meets both thresholds, highest cosine)."""
+        ok = [m for m in self.matches(statement, text) if m.cosine >= self.cosine and m.overlap >= self.overlap]
+        return max(ok, key=lambda m: m.cosine) if ok else None
+
+    def supports(self, text: str, statement: str) -> bool:
+        return self.best(statement, text) is not None
+
+    def contradicts(self, text: str, statement: str) -> bool:
+        m = self.best(statement, text)
+        return m is not None and negated(m.window) != negated(statement)
+
+
+@dataclass
+class Calibration:
+    cosine: float
+    overlap: float
+    pairs: int
+    positives: int
+    agreement: dict[str, float]  # held-out: accuracy, precision, recall, f1, kappa, balanced_accuracy
+    contradiction_check: dict[str, float] = field(default_factory=dict)
+
+
+def _scores(labels: list[int], preds: list[int]) -> dict[str, float]:
+    tp = sum(1 for y, p in zip(labels, preds, strict=True) if y and p)
+    tn = sum(1 for y, p in zip(labels, preds, strict=True) if not y and not p)
+    fp = sum(1 for y, p in zip(labels, preds, strict=True) if not y and p)
+    fn = sum(1 for y, p in zip(labels, preds, strict=True) if y and not p)
+    n = len(labels) or 1
+    acc = (tp + tn) / n
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    spec = tn / (tn + fp) if tn + fp else 0.0
+    pe = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (n * n)
+    return {"accuracy": round(acc, 3), "precision": round(prec, 3), "recall": round(rec, 3),
+            "f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0,
+            "balanced_accuracy": round((rec + spec) / 2, 3), "kappa": round((acc - pe) / (1 - pe), 3) if pe < 1 else 0.0}
+
+
+COSINE_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.91, 0.025)]
+OVERLAP_GRID = [round(float(x), 2) for x in np.arange(0.0, 0.81, 0.05)]
+
+
+def _max_overlap(ms: list[Match]) -> np.ndarray:
+    """For each cosine threshold on the grid, the best overlap among windows that reach it (-1 if none)."""
+    cos = np.array([m.cosine for m in ms] or [-1.0])
+    ov = np.array([m.overlap for m in ms] or [-1.0])
+    return np.array([ov[cos >= c].max(initial=-1.0) for c in COSINE_GRID])
+
+
+def _fit(cases: list[tuple[np.ndarray, int]]) -> tuple[float, float]:
+    """The (cosine, overlap) pair with the best balanced accuracy; ties go to the first (loosest) pair."""
+    best_ov = np.stack([b for b, _ in cases])  # cases x cosine grid
+    y = np.array([lab for _, lab in cases], dtype=bool)
+    preds = best_ov[:, :, None] >= np.array(OVERLAP_GRID)[None, None, :]  # cases x cosine x overlap
+    tpr = (preds & y[:, None, None]).sum(0) / max(y.sum(), 1)
+    tnr = (~preds & ~y[:, None, None]).sum(0) / max((~y).sum(), 1)
+    i, j = np.unravel_index(np.argmax((tpr + tnr) / 2), tpr.shape)
+    return float(COSINE_GRID[i]), float(OVERLAP_GRID[j])
+
+
+def _predict(best_ov: np.ndarray, cosine: float, overlap: float) -> int:
+    return int(best_ov[COSINE_GRID.index(cosine)] >= overlap)
+
+
+def calibrate(judge: SupportJudge, items: Sequence[object]) -> Calibration:
+    """Fit the thresholds on K-QA statements (`items`: KQAItem) and measure held-out agreement."""
+    qv = judge.vectors([it.question for it in items])  # type: ignore[attr-defined]
+    sims = qv @ qv.T
+    np.fill_diagonal(sims, -1)
+    statements = [st for it in items for st in it.must_have + it.nice_to_have]  # type: ignore[attr-defined]
+    judge.prime([*statements, *filter(None, map(negate, statements))], [it.answer for it in items])  # type: ignore[attr-defined]
+    cases, folds = [], []
+    for i, it in enumerate(items):
+        other = items[int(np.argmax(sims[i]))]
+        for st in it.must_have + it.nice_to_have:  # type: ignore[attr-defined]
+            cases += [(_max_overlap(judge.matches(st, it.answer)), 1),  # type: ignore[attr-defined]
+                      (_max_overlap(judge.matches(st, other.answer)), 0)]  # type: ignore[attr-defined]
+            folds += [i % 2, i % 2]
+    preds_all: dict[int, int] = {}
+    for fold in (0, 1):
+        c, o = _fit([case for case, f in zip(cases, folds, strict=True) if f != fold])
+        for j, (best_ov, _) in enumerate(cases):
+            if folds[j] == fold:
+                preds_all[j] = _predict(best_ov, c, o)
+    agreement = _scores([y for _, y in cases], [preds_all[j] for j in range(len(cases))])
+    judge.cosine, judge.overlap = _fit(cases)
+    return Calibration(judge.cosine, judge.overlap, len(cases), sum(y for _, y in cases), agreement,
+                       _check_contradictions(judge, items))
+
+
+NEGATABLE = re.compile(r"\b(is|are|can|should|may|does|do|will|has|have|must|was|were)\b")
+
+
+def negate(statement: str) -> str | None:
+    """Insert a 'not' after the first auxiliary verb, or remove an existing one (None if neither applies)."""
+    if re.search(r"\bnot\b", statement):
+        return re.sub(r"\s*\bnot\b", "", statement, count=1)
+    m = NEGATABLE.search(statement)
+    return statement[: m.end()] + " not" + statement[m.end():] if m else None
+
+
+def _check_contradictions(judge: SupportJudge, items: Sequence[object]) -> dict[str, float]:
+    """How the contradiction proxy does on statements against their own answer, as written and negated."""
+    labels, preds = [], []
+    for it in items:
+        for st in it.must_have:  # type: ignore[attr-defined]
+            flipped = negate(st)
+            if flipped is None:
+                continue
+            labels += [0, 1]
+            preds += [int(judge.contradicts(it.answer, st)), int(judge.contradicts(it.answer, flipped))]  # type: ignore[attr-defined]
+    out = _scores(labels, preds)
+    out["pairs"] = len(labels)
+    return out
+
+
+def calibrate_or_default(judge: SupportJudge, settings: object) -> str:
+    """Calibrate on K-QA when the shared data is present; otherwise keep the documented defaults."""
+    from medora.eval.datasets import EvalDataMissing, bench_dir, load_kqa
+
+    try:
+        items = load_kqa(bench_dir(settings.shared_dir, "kqa") / "kqa-dev.jsonl")  # type: ignore[attr-defined]
+    except EvalDataMissing:
+        return (f"Support judge: default thresholds (cosine >= {judge.cosine}, overlap >= {judge.overlap}); "
+                "K-QA not found for calibration.")
+    cal = calibrate(judge, items)
+    return (f"Support judge calibrated on K-QA: cosine >= {cal.cosine}, overlap >= {cal.overlap}; held-out "
+            f"agreement with the physician-labelled statements {cal.agreement['accuracy']:.1%} "
+            f"(kappa {cal.agreement['kappa']}).")

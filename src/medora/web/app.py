@@ -1,0 +1,71 @@
+"""`create_app(settings)`: the FastAPI app behind `medora serve`.
+
+Usage example::
+
+    import uvicorn
+    from medora.settings import Settings
+    from medora.web.app import create_app
+    uvicorn.run(create_app(Settings()), host="127.0.0.1", port=8000)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from medora import __version__
+from medora.db import open_store
+from medora.settings import Settings, get_settings
+from medora.web import errors
+from medora.web.config import WebSettings
+from medora.web.limits import BodyLimit
+from medora.web.routes import router
+from medora.web.services import Services
+
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = {
+    # Everything the pages load comes from this server: no CDN scripts, fonts or styles.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                               "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
+    """Build the app: migrate the database, mount static files, register routes and error handlers."""
+    settings = settings or get_settings()
+    web = web or WebSettings()
+    app = FastAPI(title="Medora", version=__version__, docs_url=None, redoc_url=None,
+                  description="Cited, structured answers to clinical questions. Errors always have the shape "
+                              '`{"ok": false, "status", "error", "hint", "errors"}`.')
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(version=__version__, max_question_chars=settings.max_question_chars)
+    app.state.services = Services(settings=settings, web=web, store=open_store(settings), templates=templates)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(router)
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=web.max_body_bytes)
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):  # noqa: ANN001, ANN202
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # FastAPI's default page loads Swagger UI from a CDN; we serve the vendored copy instead.
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="Medora API",
+                                   swagger_js_url="/static/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg",
+                                   swagger_ui_parameters={"validatorUrl": None})  # no call to validator.swagger.io
+
+    return app

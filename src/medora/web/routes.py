@@ -1,0 +1,160 @@
+"""Pages and API: each GET handler loads its data once and renders JSON (/api/...) or HTML.
+
+    GET  /                         home: ask box, audience, examples
+    POST /ask        /api/ask      ask (starts a thread unless given conversation_id)
+    GET  /answers/{id}             one answer, shareable      (JSON: /api/answers/{id})
+    GET  /conversations/{id}       a thread of answers        (JSON: /api/conversations/{id})
+    POST /conversations/{id}/ask   a follow-up in context     (JSON: /api/conversations/{id}/ask)
+    GET  /sources/{id}             a source and its passages  (JSON: /api/sources/{id})
+    GET  /health
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from medora.db import StoredAnswer
+from medora.models import Answer, Audience
+from medora.qa import get_engine
+from medora.web.presenter import ArticleView, long_date
+from medora.web.services import Services, answer_question, load_answer, load_conversation, load_source, services
+
+router = APIRouter()
+Svc = Annotated[Services, Depends(services)]
+SEED_Q = "What is the initial approach to managing endplate vertebral body compression?"
+
+
+class AskBody(BaseModel):
+    question: str = Field(description="the clinical question", examples=[SEED_Q])
+    audience: Audience = Field(Audience.CLINICIAN, description="clinician, or patient for plain language")
+    conversation_id: str | None = Field(None, description="continue this thread (the question may lean on it)")
+
+
+class FollowUpBody(BaseModel):
+    question: str = Field(description="the follow-up, e.g. 'what about in pregnancy?'", examples=["and the dose?"])
+    audience: Audience | None = Field(None, description="default: the thread's audience")
+
+
+class AnswerOut(Answer):
+    id: str = Field(description="the answer's id: GET /api/answers/{id}, page /answers/{id}")
+    conversation_id: str | None = Field(description="its thread: GET /api/conversations/{id}")
+    created_at: str
+
+
+class ErrorOut(BaseModel):
+    ok: bool = False
+    status: int
+    error: str
+    hint: str
+    errors: list[dict]
+
+
+ERRORS = {code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def render(request: Request, template: str, context: dict, data: dict) -> Response:
+    """The one place that picks the rendering: JSON for /api/..., else the HTML template."""
+    if is_api(request):
+        return JSONResponse(data)
+    svc: Services = request.app.state.services
+    return svc.templates.TemplateResponse(request, template, {"data": data, **context})
+
+
+def remember_audience(svc: Services, response: Response, audience: str | None) -> None:
+    if audience in ("clinician", "patient"):
+        response.set_cookie(svc.web.audience_cookie, audience, max_age=svc.web.audience_cookie_days * 86400,
+                            httponly=True, samesite="lax")
+
+
+def audience_of(svc: Services, request: Request) -> str:
+    value = request.cookies.get(svc.web.audience_cookie)
+    return value if value in ("clinician", "patient") else "clinician"
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request, svc: Svc) -> Response:
+    return svc.templates.TemplateResponse(request, "home.html", {"audience": audience_of(svc, request),
+                                                                 "examples": svc.web.examples})
+
+
+@router.post("/ask", include_in_schema=False)
+def ask_form(svc: Svc, question: Annotated[str, Form()] = "", audience: Annotated[str | None, Form()] = None,
+             ) -> Response:
+    stored = answer_question(svc, question, audience)
+    response = RedirectResponse(f"/answers/{stored.id}", status_code=303)
+    remember_audience(svc, response, audience)
+    return response
+
+
+@router.post("/api/ask", response_model=AnswerOut, responses=ERRORS, tags=["answers"], summary="Ask a question")
+def ask_api(body: AskBody, svc: Svc) -> Response:
+    """Answer a question; the answer follows answer.schema.json, plus `id` and `conversation_id`."""
+    stored = answer_question(svc, body.question, body.audience, body.conversation_id)
+    return JSONResponse(stored.to_json_dict())
+
+
+@router.get("/answers/{answer_id}", include_in_schema=False)
+@router.get("/api/answers/{answer_id}", response_model=AnswerOut, responses=ERRORS, tags=["answers"],
+            summary="Get a stored answer")
+def show_answer(request: Request, answer_id: str, svc: Svc) -> Response:
+    """One stored answer."""
+    stored = load_answer(svc, answer_id)
+    return render(request, "answer.html", {"view": ArticleView(stored), "audience": audience_of(svc, request)},
+                  stored.to_json_dict())
+
+
+@router.get("/conversations/{conversation_id}", include_in_schema=False)
+@router.get("/api/conversations/{conversation_id}", responses=ERRORS, tags=["conversations"],
+            summary="Get a conversation and its turns")
+def show_conversation(request: Request, conversation_id: str, svc: Svc) -> Response:
+    """A thread: its turns in order, each with its full answer."""
+    conv = load_conversation(svc, conversation_id)
+    views = [ArticleView(s, level=2) for s in conv.answers]
+    return render(request, "conversation.html", {"conv": conv, "views": views, "started": long_date(conv.created_at)},
+                  {"ok": True, **conv.to_json_dict()})
+
+
+@router.post("/conversations/{conversation_id}/ask", include_in_schema=False)
+def follow_up_form(request: Request, conversation_id: str, svc: Svc, question: Annotated[str, Form()] = "",
+                   audience: Annotated[str | None, Form()] = None) -> Response:
+    stored = answer_question(svc, question, audience or None, conversation_id)
+    if request.headers.get("hx-request"):  # htmx: append the new turn to the thread in place
+        response: Response = svc.templates.TemplateResponse(
+            request, "_turn.html", {"view": ArticleView(stored, level=2), "conv_id": conversation_id})
+    else:
+        response = RedirectResponse(f"/conversations/{conversation_id}#turn-{stored.position}", status_code=303)
+    remember_audience(svc, response, audience)
+    return response
+
+
+@router.post("/api/conversations/{conversation_id}/ask", response_model=AnswerOut, responses=ERRORS,
+             tags=["conversations"], summary="Ask a follow-up in a conversation")
+def follow_up_api(conversation_id: str, body: FollowUpBody, svc: Svc) -> Response:
+    """Ask in a thread's context: 'what about in pregnancy?' is answered about the thread's subject."""
+    stored: StoredAnswer = answer_question(svc, body.question, body.audience, conversation_id)
+    return JSONResponse(stored.to_json_dict())
+
+
+@router.get("/sources/{source_id:path}", include_in_schema=False)
+@router.get("/api/sources/{source_id:path}", responses=ERRORS, tags=["sources"],
+            summary="Get a source and its passages")
+def show_source(request: Request, source_id: str, svc: Svc) -> Response:
+    """A source (guideline, article, patient page) with the passages Medora indexed from it."""
+    data = load_source(svc, source_id)
+    return render(request, "source.html", {}, data)
+
+
+@router.get("/health", responses={503: {"model": ErrorOut}}, tags=["service"], summary="Health check")
+def health(svc: Svc) -> dict:
+    """Liveness and what is loaded: the index (503 if missing) and the database."""
+    stats = get_engine(svc.settings).reader.stats()
+    svc.store.ping()
+    return {"ok": True, "status": 200, "index": stats, "database": svc.store.engine.url.get_backend_name()}

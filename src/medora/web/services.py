@@ -1,0 +1,62 @@
+"""What every request needs (settings, the answer store, templates) and the work shared by JSON and HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from medora.db import AnswerStore, StoredAnswer, StoredConversation
+from medora.errors import NotFound
+from medora.models import Audience
+from medora.qa import ask, get_engine, parse_audience
+from medora.settings import Settings
+from medora.web.config import WebSettings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    web: WebSettings
+    store: AnswerStore
+    templates: Jinja2Templates
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def answer_question(svc: Services, question: str, audience: Audience | str | None = None,
+                    conversation_id: str | None = None) -> StoredAnswer:
+    """Ask (in the thread's context when given) and store the answer as the thread's next turn.
+
+    A new question without a thread starts one, so every answer can be followed up.
+    """
+    conversation = svc.store.get_conversation(conversation_id) if conversation_id else None
+    aud = parse_audience(audience or (conversation.audience if conversation else Audience.CLINICIAN))
+    answer = ask(question, audience=aud, conversation=conversation.context() if conversation else None,
+                 settings=svc.settings)
+    if conversation is None:
+        conversation = svc.store.create_conversation(aud.value)
+    return svc.store.save_answer(answer, conversation.id)
+
+
+def load_answer(svc: Services, answer_id: str) -> StoredAnswer:
+    """The one loader behind /answers/{id} and /api/answers/{id}."""
+    return svc.store.get_answer(answer_id)
+
+
+def load_conversation(svc: Services, conversation_id: str) -> StoredConversation:
+    return svc.store.get_conversation(conversation_id)
+
+
+def load_source(svc: Services, source_id: str) -> dict:
+    """A source with its passages, as stored in the index."""
+    reader = get_engine(svc.settings).reader
+    source = reader.source(source_id)
+    if source is None:
+        raise NotFound(f"no source with id {source_id!r}", hint="Source ids appear in an answer's references.")
+    passages = [{"id": p.id, "heading": p.heading, "text": p.text, "lay_text": p.lay_text, "kind": p.kind}
+                for p in reader.source_passages(source_id)]
+    return {"ok": True, "source": source.model_dump(mode="json"), "passages": passages}
