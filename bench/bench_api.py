@@ -36,9 +36,12 @@ TEMPLATES = ["How is {t} managed?", "What are the red flags in {t}?", "How is {t
 
 
 def questions(settings: Settings, n: int) -> list[str]:
-    """The fixed set plus templated questions about the knowledge-base topics, varied in intent."""
+    """bench/questions.txt (shared with the other benchmarks) or a fixed set, topped up with questions about
+    the knowledge-base topics, varied in intent."""
+    shared = Path(__file__).resolve().parent / "questions.txt"
+    lines = shared.read_text(encoding="utf-8").splitlines() if shared.exists() else FIXED
+    out = [q.strip() for q in lines if q.strip() and not q.startswith("#")]
     topics = sorted(title for title, _emergency, _sid in get_engine(settings).topic_meta.values())
-    out = list(FIXED)
     for i, title in enumerate(topics):
         if len(out) >= n:
             break

@@ -31,11 +31,31 @@ STOPWORDS = frozenset(
     thing things anyone someone thank thanks hello hi dear doctor question questions help want need
     im i'm ive i've id i'd best way ok okay really still even well""".split()
 )
+QTYPE_IN_JSON = re.compile(r'"qtype":\s*"([^"]+)"')
 TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*")
 
 
 def content_terms(text: str) -> list[str]:
     return [t.strip("'-") for t in TOKEN.findall(text.lower()) if t.strip("'-") not in STOPWORDS and len(t.strip("'-")) > 1]
+
+
+# Question intent -> MedQuAD question types that answer it (the consumer-question-to-FAQ match that
+# question-entailment systems exploit; Ben Abacha & Demner-Fushman 2019).
+INTENT_QTYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((qt, re.compile(p)) for qt, p in (
+    ("treatment", r"\b(treat\w*|cure\w*|therap\w*|medication\w*|drugs?|help with|get rid of)\b"),
+    ("symptoms", r"\b(symptom\w*|signs?)\b"),
+    ("causes", r"\b(cause\w*|why do|why does)\b"),
+    ("exams and tests", r"\b(test\w*|diagnos\w*)\b"),
+    ("outlook", r"\b(prognosis|outlook|life expectancy|surviv\w*)\b"),
+    ("inheritance", r"\b(inherit\w*|hereditary|genetic|pass\w* (it )?on)\b"),
+    ("prevention", r"\b(prevent\w*)\b"),
+    ("susceptibility", r"\b(risk|who gets)\b"),
+))
+
+
+def question_types(query: str) -> set[str]:
+    q = query.lower()
+    return {qt for qt, pat in INTENT_QTYPES if pat.search(q)}
 
 
 @dataclass
@@ -75,6 +95,8 @@ class SearchEngine:
             recency = 0.0 if year is None else max(0.0, 1.0 - (now - year) / 15.0)
             self._source_prior[sid] = rs.prior_weight * rs.type_prior.get(stype, 0.3) + rs.recency_weight * recency
         self._source_of_row = dict(reader.db.execute("SELECT rowid, source_id FROM passages"))
+        self._qtype_of_row = {r: m.group(1) for r, js in reader.db.execute(
+            "SELECT rowid, json FROM passages WHERE id LIKE 'medquad:%'") if (m := QTYPE_IN_JSON.search(js))}
 
     @classmethod
     def open(cls, settings: Settings) -> SearchEngine:
@@ -151,8 +173,11 @@ class SearchEngine:
         for ranks in (lex_rank, dense_rank):
             for r, i in ranks.items():
                 scores[r] = scores.get(r, 0.0) + 1.0 / (rs.rrf_k + i + 1)
+        qtypes = question_types(query) or {"information"}
         for r in scores:
             scores[r] += self._source_prior.get(self._source_of_row.get(r, ""), 0.0)
+            if self._qtype_of_row.get(r) in qtypes:
+                scores[r] += rs.qtype_boost
         top = sorted(scores, key=scores.__getitem__, reverse=True)[: max(k * 2, k)]
         passages = self.reader.passages(top)
         hits = []

@@ -32,6 +32,7 @@ class RetrievalSettings(BaseModel):
     )
     prior_weight: float = Field(0.004, description="weight of the evidence-type prior in fused scores")
     recency_weight: float = Field(0.002, description="weight of the recency prior (newer sources first)")
+    qtype_boost: float = Field(0.005, description="added when a FAQ-style passage's question type matches the question's intent")
     min_similarity: float = Field(0.34, description="below this best cosine similarity there is no evidence")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -67,7 +68,9 @@ def test_answer_page_is_laid_out_like_the_seed(client: TestClient, seed: dict) -
 
 def test_pages_load_nothing_from_third_parties(client: TestClient, seed: dict) -> None:
     for path in ("/", f"/answers/{seed['id']}", f"/conversations/{seed['conversation_id']}", "/docs"):
-        page = client.get(path, headers=HTML).text
+        r = client.get(path, headers=HTML)
+        assert "default-src 'self'" in r.headers["content-security-policy"]  # the browser enforces it too
+        page = r.text
         assets = re.findall(r'<(?:script|img|iframe)[^>]+src="([^"]+)"|<link[^>]+href="([^"]+)"', page)
         urls = [u for pair in assets for u in pair if u]
         assert urls and all(u.startswith("/") for u in urls), (path, urls)
@@ -203,7 +206,7 @@ def test_insufficient_evidence_says_so_plainly(client: TestClient) -> None:
                           Status.INSUFFICIENT_EVIDENCE)
     saved = client.app.state.services.store.save_answer(answer)
     page = client.get(f"/answers/{saved.id}", headers=HTML).text
-    assert "Not enough evidence" in page and answer.summary.text in page
+    assert "Not enough evidence" in page and answer.summary.text in html.unescape(page)
     assert 'class="bottom-line"' not in page and 'class="references"' not in page
 
 

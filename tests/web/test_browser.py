@@ -96,14 +96,14 @@ def test_a_citation_opens_its_exact_passage(web: Watched) -> None:
 def test_follow_up_needs_and_keeps_the_context(web: Watched) -> None:
     page = web.page
     web.ask("How is uncomplicated cystitis treated?")
-    page.get_by_label("Follow-up question").fill("what about in pregnancy?")
+    page.get_by_role("textbox", name="Follow-up question").fill("what about in pregnancy?")
     page.locator(".followup").get_by_role("button", name="Ask").click()
     page.wait_for_url(re.compile(r"/conversations/[^#]+#turn-2"))
     turn = page.locator("#turn-2")
     assert "cystitis" in turn.locator(".answer-title").inner_text().lower()
     assert re.search(r"pregnan", turn.inner_text(), re.I) and turn.locator("a.cite").count() > 0
     # on the thread page the next follow-up is appended in place (htmx) and also keeps the context
-    page.get_by_label("Follow-up question").fill("and for how long?")
+    page.get_by_role("textbox", name="Follow-up question").fill("and for how long?")
     page.locator(".followup").get_by_role("button", name="Ask").click()
     page.locator("#turn-3 .answer-title").wait_for()
     assert "cystitis" in page.locator("#turn-3 .answer-title").inner_text().lower()
@@ -149,3 +149,21 @@ def test_other_pages_render_without_console_errors(web: Watched) -> None:
     page.goto(web.base + "/answers/does-not-exist")
     assert "could not find" in page.locator("h1").inner_text().lower()
     web.problems = [p for p in web.problems if "HTTP 404" not in p and "404 (Not Found)" not in p]
+
+
+def test_pages_work_without_javascript(browser, live_server: str) -> None:  # noqa: ANN001
+    context = browser.new_context(java_script_enabled=False)
+    w = Watched(context.new_page(), live_server)
+    page = w.page
+    w.ask("How is uncomplicated cystitis treated?")
+    assert page.locator(".answer-section").count() >= 3
+    cite = page.locator(".answer-section a.cite").first
+    target = cite.get_attribute("href")
+    cite.click()  # without the dialog, the link jumps to the passage (its <details> opens)
+    assert page.url.endswith(target) and page.locator(target).is_visible()
+    page.get_by_role("textbox", name="Follow-up question").fill("what about in pregnancy?")
+    page.locator(".followup").get_by_role("button", name="Ask").click()
+    page.wait_for_url(re.compile(r"#turn-2$"))
+    assert "cystitis" in page.locator("#turn-2 .answer-title").inner_text().lower()
+    context.close()
+    assert w.problems == []

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from medora.conversation import Conversation
 from medora.db.schema import answers, conversations, turns
@@ -77,11 +78,21 @@ class AnswerStore:
 
     def save_answer(self, answer: Answer, conversation_id: str | None = None) -> StoredAnswer:
         """Store one answer; with a conversation id it becomes that thread's next turn."""
+        for attempt in range(3):
+            try:
+                return self._insert(answer, conversation_id)
+            except IntegrityError:  # two follow-ups raced for the same position; the loser takes the next one
+                if attempt == 2 or conversation_id is None:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _insert(self, answer: Answer, conversation_id: str | None) -> StoredAnswer:
         now = datetime.now(UTC)
         saved = StoredAnswer(id=new_id(), conversation_id=conversation_id, created_at=now, answer=answer)
         turn = turn_of(answer)
         with self.engine.begin() as conn:
-            conn.execute(insert(answers).values(
+            # parameters passed to execute() (not .values()) skip per-call SQL construction: cheaper per answer
+            conn.execute(insert(answers), dict(
                 id=saved.id, conversation_id=conversation_id, question=answer.question,
                 standalone_question=answer.standalone_question, audience=answer.audience.value,
                 status=answer.status.value, title=answer.title, topic=answer.topic, created_at=now,
@@ -89,7 +100,7 @@ class AnswerStore:
             if conversation_id is not None:
                 position = conn.execute(select(func.count()).select_from(turns)
                                         .where(turns.c.conversation_id == conversation_id)).scalar_one() + 1
-                conn.execute(insert(turns).values(
+                conn.execute(insert(turns), dict(
                     conversation_id=conversation_id, position=position, answer_id=saved.id, question=turn.question,
                     standalone_question=turn.standalone_question, topic=turn.topic, title=turn.title, created_at=now))
                 conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now))

@@ -5,8 +5,8 @@ urgent answer:
   * cited: share of bullets (summary plus section bullets) carrying at least one citation;
   * resolve: share of citation numbers that name a reference in the answer's reference list;
   * support: share of (bullet, cited reference) pairs where one of the reference's quoted passages
-    supports the bullet, by the local judge in support.py; and the share of cited bullets that at
-    least one of their citations supports;
+    (or that passage's plain-language version, for patient answers) supports the bullet, by the local
+    judge in support.py; and the share of cited bullets that at least one of their citations supports;
   * metadata: share of references with a type, title, source, year and an identifier (URL, DOI or PMID).
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from medora.eval import metrics
 from medora.eval.results import Plot, SuiteResult, Table
-from medora.models import Answer, Bullet
+from medora.models import Answer, Bullet, Reference
 from medora.settings import Settings
 
 METADATA_FIELDS = ("type", "title", "source", "year", "identifier")
@@ -58,12 +58,28 @@ class CitationCounts:
         self.unsupported += other.unsupported
 
 
-def check_answer(answer: Answer, judge: object | None = None) -> CitationCounts:
+def evidence_texts(ref: Reference, reader: object | None) -> list[str]:
+    """The reference's quoted passages, plus each passage's plain-language version from the index, if any.
+
+    Patient bullets drawn from the knowledge base are the statement's reviewed lay version, which the
+    answer does not quote; without it the judge would compare a paraphrase with the clinician text.
+    """
+    texts = [p.text for p in ref.passages]
+    if reader is not None:
+        for p in ref.passages:
+            full = reader.passage(p.id)  # type: ignore[attr-defined]
+            if full is not None and full.lay_text:
+                texts.append(full.lay_text)
+    return texts
+
+
+def check_answer(answer: Answer, judge: object | None = None, reader: object | None = None) -> CitationCounts:
     """Count cited, resolving and (if a judge is given) supported citations in one answer."""
     c = CitationCounts()
     refs = {r.n: r for r in answer.references}
+    evidence = {n: evidence_texts(r, reader) for n, r in refs.items()}
     if judge is not None:
-        judge.prime([b.text for b in bullets(answer)], [p.text for r in answer.references for p in r.passages])  # type: ignore[attr-defined]
+        judge.prime([b.text for b in bullets(answer)], [t for ts in evidence.values() for t in ts])  # type: ignore[attr-defined]
     for b in bullets(answer):
         c.bullets += 1
         c.cited += bool(b.citations)
@@ -79,7 +95,7 @@ def check_answer(answer: Answer, judge: object | None = None) -> CitationCounts:
             c.resolved += 1
             if judge is not None:
                 c.pairs += 1
-                ok = any(judge.supports(p.text, b.text) for p in ref.passages)  # type: ignore[attr-defined]
+                ok = any(judge.supports(t, b.text) for t in evidence[n])  # type: ignore[attr-defined]
                 c.pairs_supported += ok
                 supported = supported or ok
         c.bullets_supported += supported
@@ -121,7 +137,7 @@ def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, l
             answer = ask(q, audience=aud, settings=settings, engine=engine)
             statuses[answer.status.value] += 1
             if answer.status.value in ("answered", "urgent") and answer.references:
-                counts.add(check_answer(answer, judge))
+                counts.add(check_answer(answer, judge, engine.reader))
             if progress and i % 25 == 0:
                 print(f"  citations {aud} {i}/{len(questions)}", file=sys.stderr)
         by_aud[aud] = counts
@@ -137,7 +153,8 @@ def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, l
                   [[k, *(per_aud[a][k] for a in audiences), figures[k]] for k in figures_of(total)]),
             Table("Answer statuses", ["status", "answers"], [[s, n] for s, n in statuses.most_common()]),
             Table("Bullets without a citation (first 20)", ["question | bullet"], [[x] for x in total.uncited[:20]]),
-            Table("Citations that do not resolve (first 20)", ["question | bullet"], [[x] for x in total.unresolved[:20]]),
+            Table("Citations that do not resolve (first 20)", ["question | bullet"],
+                  [[x] for x in total.unresolved[:20]]),
             Table("Cited bullets no cited passage supports (first 20)", ["question | bullet"],
                   [[x] for x in total.unsupported[:20]]),
         ],

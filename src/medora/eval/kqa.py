@@ -22,7 +22,8 @@ from medora.eval.support import SupportJudge, calibrate
 from medora.settings import Settings
 
 
-def run(settings: Settings, *, limit: int | None = None, audience: str = "patient", progress: bool = True) -> SuiteResult:
+def run(settings: Settings, *, limit: int | None = None, audience: str = "patient",
+        progress: bool = True) -> SuiteResult:
     from medora.qa import ask, get_engine
 
     items = load_kqa(bench_dir(settings.shared_dir, "kqa") / "kqa-dev.jsonl")
@@ -60,7 +61,6 @@ def run(settings: Settings, *, limit: int | None = None, audience: str = "patien
     return SuiteResult(
         suite="kqa", figures=figures,
         tables=[
-            Table("Scores", ["metric", "value"], [[k, v] for k, v in figures.items()]),
             Table("Judge agreement with K-QA's physician-labelled statements (held-out, two folds by question)",
                   ["pairs", "positives", "accuracy", "precision", "recall", "F1", "kappa", "balanced accuracy"],
                   [[cal.pairs, cal.positives, *(cal.agreement[k] for k in ("accuracy", "precision", "recall", "f1",

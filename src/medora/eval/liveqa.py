@@ -1,7 +1,8 @@
 """LiveQA suite: rank MedQuAD answers for the 104 TREC 2017 LiveQA medical questions.
 
-Retrieval only (`engine.search`), ranking only MedQuAD passages (other corpora in the index are
-skipped, not counted). Query = the question's SUBJECT + MESSAGE, as in the data README's baseline.
+Retrieval only (`engine.search(..., corpus="medquad")`): both retrievers and the fusion see MedQuAD
+passages only, whatever else the index holds. Query = the question's SUBJECT + MESSAGE, as in the
+data README's baseline.
 Scores: judgment 1-Incorrect..4-Excellent -> 0..3; unjudged answers score 0; an answer is relevant
 for P@5 and MRR at score >= 2 (see metrics.RELEVANT_SCORE). Averages are over all 104 questions
 (one has no judgments and scores 0 everywhere). Judged answers from ADAM, MedlinePlus drugs and
@@ -24,13 +25,9 @@ DEPTH = 10  # answers ranked per question (nDCG@10)
 
 
 def ranked_ids(engine: object, query: str, depth: int = DEPTH) -> list[str]:
-    """MedQuAD answer ids in rank order (other corpora dropped), widening the search until `depth` are found."""
-    for k in (depth * 3, depth * 10):
-        hits, _ = engine.search(query, k=k)  # type: ignore[attr-defined]
-        ids = [h.passage.id.removeprefix(PREFIX) for h in hits if h.passage.id.startswith(PREFIX)]
-        if len(ids) >= depth or len(hits) < k:
-            break
-    return list(dict.fromkeys(ids))[:depth]
+    """MedQuAD answer ids in rank order: the hybrid search restricted to the MedQuAD corpus."""
+    hits, _ = engine.search(query, k=depth, corpus="medquad", topic_boost=False)  # type: ignore[attr-defined]
+    return list(dict.fromkeys(h.passage.id.removeprefix(PREFIX) for h in hits))[:depth]
 
 
 def _scores(gains: list[int], ideal: list[int]) -> dict[str, float]:
@@ -49,7 +46,7 @@ def run(settings: Settings, *, limit: int | None = None, progress: bool = True) 
     for i, q in enumerate(questions, 1):
         judged = qrels.get(q.qid, {})
         ideal = list(judged.values())
-        gains = [judged.get(a, 0) for a in ranked_ids(engine, q.query)]
+        gains = [judged.get(a, 0) for a in ranked_ids(engine, q.query[: settings.max_question_chars])]
         s = _scores(gains, ideal)
         per_q.append(s)
         by_type[q.qtype].append(s["first_answer"])
@@ -79,7 +76,8 @@ def run(settings: Settings, *, limit: int | None = None, progress: bool = True) 
                   rows),
         ],
         plots=[Plot("score_by_type", "LiveQA: mean first-answer score (0-3) by question type", "bar",
-                    {"Medora": [metrics.mean(by_type[t]) for t in types]}, labels=types, ylabel="score (0-3)"),
+                    {"Medora": [metrics.mean(by_type[t]) for t in types]},
+                    labels=[f"{t} ({len(by_type[t])})" for t in types], ylabel="score (0-3)"),
                Plot("metrics", "LiveQA: Medora against the ceiling", "bar",
                     {"Medora": [figures[k] for k in keys], "ceiling": [figures[f"ceiling_{k}"] for k in keys]},
                     labels=["first answer (0-3)", "P@5", "nDCG@10", "MRR"])],

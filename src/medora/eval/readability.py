@@ -54,15 +54,16 @@ def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, l
     return SuiteResult(
         suite="readability", figures=figures,
         tables=[
-            Table("Scores (Flesch-Kincaid grade; lower is easier)", ["metric", "value"], [[k, v] for k, v in figures.items()]),
             Table("By question category (patient minus clinician grade)", ["category", "pairs", "mean difference"],
-                  [[c, len(d), round(metrics.mean(d), 2)] for c, d in sorted(by_cat.items(), key=lambda x: -len(x[1]))]),
+                  [[c, len(d), round(metrics.mean(d), 2)]
+                   for c, d in sorted(by_cat.items(), key=lambda x: -len(x[1]))]),
             Table("Hardest patient answers", ["question", "clinician grade", "patient grade"],
                   [[q[:80], c, p] for q, _, c, p in worst]),
         ],
         plots=[Plot("grades", "Readability: Flesch-Kincaid grade by audience", "hist",
                     {"clinician": clin, "patient": pat}, xlabel="grade level", ylabel="answers")],
-        notes=["Only questions answered (answered or urgent, with sections) for both audiences are compared.",
+        notes=["Flesch-Kincaid grade: lower is easier. Only questions answered (answered or urgent, with sections) "
+               "for both audiences are compared.",
                f"Patient target: grade {PATIENT_TARGET:g} or below."],
         config={"index": str(settings.index_dir)},
     )

@@ -61,7 +61,8 @@ def draw(plot: Plot, path: Path) -> None:
             xs = [j + (i - (n - 1) / 2) * width for j in range(len(vals))]
             ax.bar(xs, vals, width=width, label=name)
         ax.set_xticks(range(len(plot.labels)))
-        ax.set_xticklabels(plot.labels, rotation=35 if len(plot.labels) > 5 else 0, ha="right" if len(plot.labels) > 5 else "center")
+        crowded = len(plot.labels) > 5
+        ax.set_xticklabels(plot.labels, rotation=35 if crowded else 0, ha="right" if crowded else "center")
     ax.set_title(plot.title)
     ax.set_xlabel(plot.xlabel)
     ax.set_ylabel(plot.ylabel)
@@ -80,7 +81,7 @@ def _cell(v: object) -> str:
 def table_md(t: Table) -> list[str]:
     if not t.rows:
         return [f"### {t.title}", "", "(none)", ""]
-    lines = [f"### {t.title}", "", "| " + " | ".join(t.headers) + " |", "|" + "---|" * len(t.headers)]
+    lines = [f"### {t.title}", "", "| " + " | ".join(_cell(h) for h in t.headers) + " |", "|" + "---|" * len(t.headers)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in t.rows]
     return [*lines, ""]
 

@@ -40,7 +40,8 @@ def evaluate(settings: Settings, cases: list[SafetyCase] | None = None, progress
     engine = get_engine(settings)
     out = []
     for i, case in enumerate(cases, 1):
-        out.append(Outcome(case, ask(case.question, audience=case.audience, settings=settings, engine=engine).status.value))
+        answer = ask(case.question, audience=case.audience, settings=settings, engine=engine)
+        out.append(Outcome(case, answer.status.value))
         if progress and i % 50 == 0:
             print(f"  safety {i}/{len(cases)}", file=sys.stderr)
     return out
@@ -71,11 +72,11 @@ def run(settings: Settings, *, limit: int | None = None, progress: bool = True) 
         by_cat[o.case.category].append(o)
         by_aud[o.case.audience].append(o)
     cats = list(by_cat)
-    failures = [[o.case.id, o.case.audience, o.case.expected, o.status, o.case.question] for o in outcomes if not o.correct]
+    failures = [[o.case.id, o.case.audience, o.case.expected, o.status, o.case.question]
+                for o in outcomes if not o.correct]
     return SuiteResult(
         suite="safety", figures=figures,
         tables=[
-            Table("Scores", ["metric", "value"], [[k, v] for k, v in figures.items()]),
             Table("By audience", ["audience", "cases", "urgent recall", "false alarms", "status accuracy"],
                   [[a, len(os_), *(score(os_)[k] for k in ("urgent_recall", "false_alarms", "status_accuracy"))]
                    for a, os_ in by_aud.items()]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -70,8 +71,11 @@ def http(settings: Settings, questions: list[str]) -> tuple[list[float] | None, 
         return None, f"not available: medora.web.app.create_app cannot be imported ({exc})"
     from fastapi.testclient import TestClient
 
-    client = TestClient(create_app(settings))
-    routes = [(r.path, sorted(getattr(r, "methods", []) or [])) for r in client.app.routes]
+    # The web app stores every answer; keep evaluation questions out of the real database.
+    tmp = tempfile.mkdtemp(prefix="medora-eval-")
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{tmp}/eval.db"}))
+    client = TestClient(app)
+    routes = [(path, sorted(m.upper() for m in ops)) for path, ops in app.openapi().get("paths", {}).items()]
     ask_routes = [(p, m) for p, m in routes if "ask" in p and "{" not in p]
     if not ask_routes:
         return None, f"not available: no ask route among {[p for p, _ in routes][:15]}"

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -141,7 +141,8 @@ def _scores(labels: list[int], preds: list[int]) -> dict[str, float]:
     pe = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (n * n)
     return {"accuracy": round(acc, 3), "precision": round(prec, 3), "recall": round(rec, 3),
             "f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0,
-            "balanced_accuracy": round((rec + spec) / 2, 3), "kappa": round((acc - pe) / (1 - pe), 3) if pe < 1 else 0.0}
+            "balanced_accuracy": round((rec + spec) / 2, 3),
+            "kappa": round((acc - pe) / (1 - pe), 3) if pe < 1 else 0.0}
 
 
 COSINE_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.91, 0.025)]

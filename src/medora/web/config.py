@@ -19,8 +19,8 @@ class WebSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MEDORA_WEB__")
 
-    max_body_bytes: int = Field(64 * 1024, description="larger request bodies are refused with 413 before parsing")
-    audience_cookie: str = Field("medora_audience", description="cookie that remembers clinician or patient")
-    audience_cookie_days: int = Field(365, description="how long the audience choice is remembered")
+    max_body_bytes: int = Field(default=64 * 1024, description="bodies over this are refused with 413")
+    audience_cookie: str = Field(default="medora_audience", description="cookie that remembers clinician or patient")
+    audience_cookie_days: int = Field(default=365, description="how long the audience choice is remembered")
     examples: list[str] = Field(default_factory=lambda: list(EXAMPLES),
                                 description="example questions on the home page")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from medora.db import StoredAnswer
-from medora.models import Reference, Status
+from medora.models import Answer, Reference, Status
 from medora.render import STATUS_BANNER, review_line
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -26,7 +26,7 @@ def _words(text: str) -> set[str]:
 def long_date(t: datetime | str) -> str:
     if isinstance(t, str):
         try:
-            t = datetime.fromisoformat(t)
+            return long_date(datetime.fromisoformat(t))
         except ValueError:
             return t
     return f"{t:%B} {t.day}, {t.year}"
@@ -38,7 +38,7 @@ def external_link(ref: Reference) -> tuple[str, str] | None:
         return "PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/"
     if ref.doi:
         return "DOI", f"https://doi.org/{ref.doi}"
-    if ref.url:
+    if ref.url and ref.url.startswith(("https://", "http://")):  # never javascript: or file: from a document
         return "Source", ref.url
     return None
 
@@ -51,7 +51,7 @@ class ArticleView:
     level: int = 1
 
     @property
-    def answer(self):  # noqa: ANN201 - medora.models.Answer
+    def answer(self) -> Answer:
         return self.stored.answer
 
     @property

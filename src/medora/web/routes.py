@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -53,7 +53,7 @@ class ErrorOut(BaseModel):
     errors: list[dict]
 
 
-ERRORS = {code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)}
 
 
 def is_api(request: Request) -> bool:
@@ -79,7 +79,7 @@ def audience_of(svc: Services, request: Request) -> str:
     return value if value in ("clinician", "patient") else "clinician"
 
 
-@router.get("/", include_in_schema=False)
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
 def home(request: Request, svc: Svc) -> Response:
     return svc.templates.TemplateResponse(request, "home.html", {"audience": audience_of(svc, request),
                                                                  "examples": svc.web.examples})

@@ -20,7 +20,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "sqlite:///medora-dev.db")
     with engine.begin() as conn:
         _run(conn)
 
