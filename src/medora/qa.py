@@ -85,6 +85,9 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
         status = Status.URGENT
     notice = urgent_notice(tri, aud) if status == Status.URGENT else None
 
+    best = max((h.similarity for h in hits), default=0.0)
+    if not tri.medical and topic is None and best < 0.55 and status != Status.URGENT:
+        return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
     if topic is None and not _has_evidence(exp, hits, engine, settings):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
         if notice:  # an emergency still gets its notice, even with nothing to cite

@@ -25,9 +25,10 @@ NEGATION = re.compile(
 CLAUSE_SPLIT = re.compile(r"[.;!?\n]|,\s*(?:but|however|although|though)\b|\bbut\b|\bhowever\b|\balthough\b")
 HISTORY_CONTEXT = re.compile(
     r"\b(prevent\w*|prevention|risk factors?|risk of|reduce (the |my )?risk|history of|years? ago|months? ago|"
-    r"last year|in the past|after (a|an|my|his|her|the) |recover\w*|rehab\w*|screen\w*|vaccin\w*|long[- ]term|"
-    r"surviv\w*|chance of|statistics|epidemiolog\w*|genetic|hereditary|inherit\w*|what causes|causes of|"
-    r"pathophysiology|mechanism|difference between|define|definition|what is the meaning)\b"
+    r"last year|in the past|recover\w*|rehab\w*|screen\w*|vaccin\w*|long[- ]term|"
+    r"surviv\w*|chances? of|statistics|epidemiolog\w*|genetic|hereditary|inherit\w*|what causes|causes of|"
+    r"pathophysiology|mechanism|difference between|define|definition|what is the meaning|outlook|prognosis|"
+    r"warning signs|how (?:is|are|can|do) .{0,40}(?:prevented|avoided)|keep .{0,30} safe|safety|statistics)\b"
 )
 
 
@@ -52,13 +53,15 @@ CP_RED = _p(r"radiat\w*", r"spread\w* (?:to|into|down)", r"(?:left |right )?(?:a
             r"faint\w*", r"passed out", r"syncope", r"crushing", r"exertion\w*", r"nause\w*", r"vomit\w*", r"tearing",
             r"ripping", r"sudden\w*", r"severe", r"at rest", r"st[- ]elevation", r"troponin", r"heart attack")
 RULES: tuple[Rule, ...] = (
-    Rule("cardiac_arrest", "possible cardiac arrest", (_p(r"not breathing", r"no pulse", r"unresponsive", r"cardiac arrest",
-         r"collapsed and (?:is )?not", r"won'?t wake up", r"unconscious", r"cpr\b"),)),
+    Rule("cardiac_arrest", "possible cardiac arrest", (_p(r"(?:isn'?t|is not|not|stopped) breathing", r"no pulse",
+         r"unresponsive", r"cardiac arrest", r"won'?t wake up", r"unconscious", r"cpr\b"),)),
     Rule("acute_coronary_syndrome", "chest pain with red-flag features", (CHEST_PAIN,), (CP_RED,)),
     Rule("heart_attack", "possible heart attack", (_p(r"heart attack", r"\bstemi\b", r"myocardial infarction",
          r"acute coronary syndrome"),), condition_name=True),
     Rule("stroke", "possible stroke", (_p(r"face (?:is )?droop\w*", r"facial droop\w*", r"drooping (?:of )?(?:the |my |his |her )?face",
-         r"slurred speech", r"slurring", r"(?:sudden|suddenly)\b.{0,40}\b(?:weak\w*|numb\w*|can'?t (?:speak|talk|see|move))",
+         r"slurred speech", r"slurring", r"speech (?:is |was )?(?:suddenly )?slurred",
+         r"face (?:looks |is )?(?:lopsided|uneven)", r"sudden\w* (?:lost|loss of) (?:the )?(?:vision|sight)",
+         r"(?:lost|loss of) (?:the )?vision in (?:my|his|her|one) .{0,20}(?:suddenly|minutes? ago)", r"(?:sudden|suddenly)\b.{0,40}\b(?:weak\w*|numb\w*|can'?t (?:speak|talk|see|move))",
          r"(?:weak\w*|numb\w*|paralys\w*) (?:on|of) (?:one|the left|the right|my left|my right) (?:side|arm|leg)",
          r"one[- ]sided (?:weakness|numbness)", r"can'?t (?:lift|raise|move) (?:my|his|her) (?:arm|leg)",
          r"trouble (?:speaking|talking)", r"sudden (?:loss of vision|vision loss|blindness|confusion)",
@@ -72,7 +75,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:throat|tongue|lips?|face|mouth) (?:is |are |was |feels? )?(?:swell\w*|swollen|closing|tight\w*)",
          r"swell\w* (?:of |in )?(?:my |the |his |her )?(?:throat|tongue|lips?|face|mouth)",
          r"(?:bee|wasp|insect) sting.{0,60}(?:breath|swell|wheez|dizz|faint)",
-         r"(?:stung|sting|bitten).{0,60}(?:breath\w*|swell\w*|wheez\w*|faint\w*|dizz\w*|throat)",
+         r"(?:stung|sting|bitten).{0,60}(?:trouble breath\w*|difficulty breath\w*|can'?t breathe|swell\w*|wheez\w*|faint\w*|dizz\w*|throat)",
          r"(?:peanut|nut|shellfish|food|penicillin|antibiotic).{0,60}(?:can'?t breathe|trouble breathing|wheez\w*|throat|swell\w*|faint)",
          r"hives.{0,60}(?:breath\w*|wheez\w*|faint\w*|dizz\w*|throat)"),)),
     Rule("cauda_equina", "possible cauda equina syndrome", (_p(r"cauda equina", r"saddle (?:numbness|anaesthesia|anesthesia|area)",
@@ -81,7 +84,9 @@ RULES: tuple[Rule, ...] = (
          r"(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control (?:my )?(?:bladder|bowels?))|incontinen\w*|urinary retention).{0,80}(?:back pain|sciatica|legs? (?:weak|numb))"),)),
     Rule("suicide", "thoughts of suicide or self-harm", (_p(r"(?:kill|hurt|harm|cut) (?:myself|himself|herself|themselves)",
          r"suicid\w*", r"end(?:ing)? (?:my|his|her|their) (?:own )?life", r"take (?:my|his|her) (?:own )?life",
-         r"want(?:s)? to die", r"(?:don'?t|do not) want to (?:live|be alive|wake up)", r"better off dead",
+         r"want(?:s)? to die", r"cutting myself", r"better off (?:if i (?:was|were) dead|without me|dead)",
+         r"jump\w* off (?:the |a )?(?:bridge|building|roof|cliff)", r"goodbye (?:letters?|notes?)",
+         r"no point (?:in )?(?:going on|living)", r"(?:don'?t|do not) want to (?:live|be alive|wake up)", r"better off dead",
          r"no reason to live", r"overdos\w* (?:on purpose|intentionally)", r"take all (?:my|the|of my) (?:pills|tablets|meds)",
          r"self[- ]harm\w*", r"how many .{0,40} (?:to die|to kill|would kill|lethal)",
          r"lethal dose .{0,40}(?:myself|to die)"),)),
@@ -92,12 +97,14 @@ RULES: tuple[Rule, ...] = (
          condition_name=False),
     Rule("breathing", "severe difficulty breathing", (_p(r"can'?t breathe", r"cannot breathe", r"struggling to breathe",
          r"gasping", r"turning blue", r"blue lips", r"lips (?:are |turning )?blue", r"choking",
-         r"severe (?:shortness of breath|difficulty breathing|breathlessness)", r"unable to (?:speak|talk) in (?:full )?sentences"),)),
+         r"severe (?:shortness of breath|difficulty breathing|breathlessness)", r"unable to (?:speak|talk|complete|finish) (?:in )?(?:full )?sentences",
+         r"(?:spo2|sats?|oxygen saturation) (?:of |is |at )?(?:[5-8]\d|90) ?%"),)),
     Rule("bleeding", "serious bleeding", (_p(r"vomit\w* (?:up )?blood", r"throwing up blood", r"coughing up (?:a lot of )?blood",
          r"black,? (?:tarry )?stools?", r"tarry stools?", r"bleeding (?:heavily|that won'?t stop|won'?t stop)",
          r"(?:heavy|massive|uncontrolled|severe) bleeding", r"hematemesis|haematemesis", r"melena|melaena",
-         r"soaking (?:a |through )?(?:pad|pads)"),)),
+         r"soaking (?:through )?(?:a |the )?pads?"),)),
     Rule("seizure", "prolonged or first seizure", (_p(r"status epilepticus",
+         r"seiz\w* (?:for )?(?:over|more than|longer than) (?:5|five) minutes",
          r"seizure.{0,40}(?:won'?t stop|not stopping|more than (?:5|five) minutes|over (?:5|five) minutes|keeps? happening|back[- ]to[- ]back|first)",
          r"(?:fitting|convuls\w*|seizing) (?:now|right now|and)"),)),
     Rule("meningitis", "possible meningitis", (_p(r"meningitis", r"(?:stiff neck|neck stiffness).{0,80}(?:fever|rash|headache)",
@@ -117,7 +124,9 @@ RULES: tuple[Rule, ...] = (
          (_p(r"(?:severe|bad|terrible) headache", r"(?:blurred|blurry|flashing|changes in) vision", r"seeing (?:spots|flashing)",
              r"seizure", r"blood pressure (?:of |is |was )?1[6-9]\d", r"1[6-9]\d ?/ ?1[1-9]\d", r"pre-?eclampsia", r"eclampsia",
              r"pain (?:under|below) (?:my |the )?ribs"),)),
-    Rule("overdose", "possible poisoning or overdose", (_p(r"overdos\w*", r"took too many", r"swallowed (?:a |some )?(?:bleach|battery|batteries|poison)",
+    Rule("overdose", "possible poisoning or overdose", (_p(r"overdos\w*", r"took too many",
+         r"swallowed (?:a |an |some )?(?:button )?(?:bleach|batter(?:y|ies)|poison|magnets?)",
+         r"(?:drank|drunk|swallowed|ingested) (?:some |a little )?(?:bleach|antifreeze|drain cleaner|lye|weed ?killer|pesticide)",
          r"poison\w*", r"ingest\w* (?:a |some )?(?:bleach|battery|batteries|antifreeze)", r"(?:whole|entire) (?:bottle|pack) of"),),
          condition_name=True),
     Rule("dka", "possible diabetic ketoacidosis", (_p(r"\bdka\b", r"diabetic ketoacidosis", r"ketoacidosis",
@@ -132,7 +141,8 @@ RULES: tuple[Rule, ...] = (
     Rule("aortic_dissection", "possible aortic dissection", (_p(r"aortic dissection", r"tearing (?:chest |back )?pain",
          r"ripping (?:chest |back )?pain", r"(?:chest|back) pain .{0,30}(?:tearing|ripping)"),), condition_name=False),
     Rule("pulmonary_embolism", "possible pulmonary embolism", (_p(r"(?:sudden\w* )?short(?:ness)? of breath.{0,80}(?:leg swelling|swollen (?:calf|leg)|after (?:surgery|a flight)|coughing (?:up )?blood|chest pain)",
-         r"(?:swollen|painful) (?:calf|leg).{0,80}(?:short(?:ness)? of breath|breathless|chest pain)", r"pulmonary embol\w*"),),
+         r"(?:swollen|painful) (?:calf|leg).{0,80}(?:short(?:ness)? of breath|breathless|chest pain)", r"pulmonary embol\w*",
+         r"short(?:ness)? of breath.{0,60}(?:calf|leg).{0,30}(?:swollen|swelling|painful)"),),
          condition_name=True),
     Rule("hypertensive_emergency", "very high blood pressure with symptoms", (_p(r"blood pressure (?:of |is |was |at )?(?:18\d|19\d|2\d\d)",
          r"(?:18\d|19\d|2\d\d) ?/ ?(?:1[2-9]\d)", r"hypertensive (?:emergency|crisis)"),), condition_name=True),
@@ -154,12 +164,16 @@ MANIPULATION = re.compile(
     r"(?:get|buy|obtain|order) (?:oxycodone|opioids?|xanax|adderall|fentanyl|benzos?|ketamine|morphine|antibiotics?)\w* without (?:a )?prescription|"
     r"(?:fake|forge|forged|write me) (?:a )?(?:prescription|doctor'?s? note|sick note)|"
     r"(?:pass|cheat|beat|fool) (?:a |my )?(?:drug test|urine test|drug screen)|"
-    r"(?:hide|conceal) (?:an? )?(?:overdose|poisoning|injur\w*) from"
+    r"(?:hide|conceal) (?:an? )?(?:overdose|poisoning|injur\w*) from|undetectable|"
+    r"(?:pass|beat|cheat) (?:a |my |the )?(?:urine |hair |blood )?(?:drug|tox\w*) (?:test|screen)|doctor'?s note|sick note|"
+    r"knock (?:out )?(?:my|him|her|someone)\b.{0,20}\bout\b|knock out (?:my|him|her|someone)|\bas dan\b|"
+    r"(?:buy|order|get) .{0,30}(?:with )?no prescription|hidden instructions|(?:your|the) (?:configuration|api keys?)|"
+    r"api keys?|secretly (?:sedate|drug|medicate|give)"
 )
 NON_MEDICAL = re.compile(
     r"\b(?:recipe|bake|baking|weather|forecast|stock|stocks|bitcoin|crypto|football|soccer|basketball|movie|film|song|lyrics|poem|"
     r"essay|homework|python|javascript|code|program|compile|sql|capital of|president of|translate|joke|horoscope|lottery|"
-    r"car engine|oil change|mortgage|tax(?:es)?|travel itinerary|hotel|restaurant|video game|minecraft|chess)\b"
+    r"car engine|oil change|oil in my car|rain|wifi|router|smartphone|puppy|leaking|tap|compound interest|savings|mortgage|tax(?:es)?|travel itinerary|hotel|restaurant|video game|minecraft|chess)\b"
 )
 MEDICAL_WORDS = re.compile(
     r"\b(?:pain|ache|aching|sore|fever|cough|rash|symptom\w*|disease\w*|disorder\w*|syndrome\w*|infect\w*|virus|viral|bacteri\w*|"
@@ -195,7 +209,8 @@ def _affirmed(pattern: str, clause: str) -> bool:
     """True if the pattern occurs in the clause without a negation cue in the 5 words before it."""
     for m in re.finditer(pattern, clause):
         before = clause[: m.start()].split()[-5:]
-        if not NEGATION.search(" ".join(before)) and not NEGATION.search(m.group(0).split()[0] if m.group(0) else ""):
+        inside = " ".join(m.group(0).split()[2:])  # a negation inside a long span ("sting ... no swelling")
+        if not NEGATION.search(" ".join(before)) and not (len(m.group(0)) > 25 and NEGATION.search(inside)):
             return True
     return False
 
@@ -217,7 +232,7 @@ def triage(question: str) -> TriageResult:
             continue
         if rule.any_of and not any(_matches(p, text, clauses) for p in rule.any_of):
             continue
-        if history and (rule.condition_name or rule.name not in URGENT_OVERRIDES_HISTORY):
+        if history and rule.name != "suicide":
             continue
         if rule.label not in labels:
             labels.append(rule.label)
