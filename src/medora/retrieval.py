@@ -31,7 +31,6 @@ STOPWORDS = frozenset(
     thing things anyone someone thank thanks hello hi dear doctor question questions help want need
     im i'm ive i've id i'd best way ok okay really still even well""".split()
 )
-QTYPE_IN_JSON = re.compile(r'"qtype":\s*"([^"]+)"')
 TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*")
 
 
@@ -83,20 +82,28 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._masks: dict[str, np.ndarray] = {}
         self.vocabulary = frozenset(w for w in embedder.tokenizer.get_vocab() if w.isalpha())  # type: ignore[attr-defined]
-        years = {}
-        for sid, js in reader.db.execute("SELECT id, json FROM sources"):
-            m = re.search(r'"year":\s*(\d{4})', js)
-            t = re.search(r'"type":\s*"([^"]+)"', js)
-            years[sid] = (int(m.group(1)) if m else None, t.group(1) if t else "Research")
-        self._source_prior: dict[str, float] = {}
-        rs = settings.retrieval
-        now = time.gmtime().tm_year
-        for sid, (year, stype) in years.items():
-            recency = 0.0 if year is None else max(0.0, 1.0 - (now - year) / 15.0)
-            self._source_prior[sid] = rs.prior_weight * rs.type_prior.get(stype, 0.3) + rs.recency_weight * recency
-        self._source_of_row = dict(reader.db.execute("SELECT rowid, source_id FROM passages"))
-        self._qtype_of_row = {r: m.group(1) for r, js in reader.db.execute(
-            "SELECT rowid, json FROM passages WHERE id LIKE 'medquad:%'") if (m := QTYPE_IN_JSON.search(js))}
+        self._prior_cache: dict[str, float] = {}
+
+    def _prior(self, sid: str) -> float:
+        """Evidence-type plus recency prior of a source, computed on first use (keeps cold start short)."""
+        if sid not in self._prior_cache:
+            src = self.reader.source(sid)
+            rs = self.settings.retrieval
+            if src is None:
+                self._prior_cache[sid] = 0.0
+            else:
+                recency = 0.0 if src.year is None else max(0.0, 1.0 - (time.gmtime().tm_year - src.year) / 15.0)
+                self._prior_cache[sid] = rs.prior_weight * rs.type_prior.get(src.type.value, 0.3) + rs.recency_weight * recency
+        return self._prior_cache[sid]
+
+    def _row_facts(self, rowids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """Source id and MedQuAD question type of candidate rows, in one query."""
+        if not rowids:
+            return {}
+        q = (f"SELECT rowid, source_id, json_extract(json, '$.meta.qtype') FROM passages "
+             f"WHERE rowid IN ({','.join('?' * len(rowids))})")
+        with self._lock:
+            return {r: (sid, qt) for r, sid, qt in self.reader.db.execute(q, rowids)}
 
     @classmethod
     def open(cls, settings: Settings) -> SearchEngine:
@@ -174,9 +181,11 @@ class SearchEngine:
             for r, i in ranks.items():
                 scores[r] = scores.get(r, 0.0) + 1.0 / (rs.rrf_k + i + 1)
         qtypes = question_types(query) or {"information"}
+        facts = self._row_facts(list(scores))
         for r in scores:
-            scores[r] += self._source_prior.get(self._source_of_row.get(r, ""), 0.0)
-            if self._qtype_of_row.get(r) in qtypes:
+            sid, qtype = facts.get(r, ("", None))
+            scores[r] += self._prior(sid)
+            if qtype in qtypes:
                 scores[r] += rs.qtype_boost
         top = sorted(scores, key=scores.__getitem__, reverse=True)[: max(k * 2, k)]
         passages = self.reader.passages(top)
