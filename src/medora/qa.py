@@ -21,7 +21,7 @@ from medora.errors import InvalidRequest, QuestionTooLong
 from medora.models import Answer, Audience, Hit, Status
 from medora.retrieval import Expansion, SearchEngine
 from medora.settings import Settings, get_settings
-from medora.triage import HISTORY_CONTEXT, triage, urgent_notice
+from medora.triage import HISTORY_CONTEXT, NEGATION, triage, urgent_notice
 
 _engines: dict[str, SearchEngine] = {}
 _lock = threading.Lock()
@@ -80,13 +80,15 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     timing["retrieval"] = _ms(t1)
     topic = _pick_topic(exp, hits)
     status = Status.URGENT if tri.status == "urgent" else Status.ANSWERED
-    if topic and engine.topic_meta[topic][1] and not HISTORY_CONTEXT.search(query.lower()) and status != Status.URGENT:
+    if (topic and engine.topic_meta[topic][1] and status != Status.URGENT
+            and not HISTORY_CONTEXT.search(query.lower()) and not NEGATION.search(query.lower())):
+        # an emergency topic is time-critical unless the question is about history/prevention or negates it
         tri.status, tri.labels, tri.reasons = "urgent", [engine.topic_meta[topic][0].lower()], ["emergency_topic"]
         status = Status.URGENT
     notice = urgent_notice(tri, aud) if status == Status.URGENT else None
 
     best = max((h.similarity for h in hits), default=0.0)
-    if not tri.medical and topic is None and best < 0.55 and status != Status.URGENT:
+    if not tri.medical and topic is None and best < 0.45 and status != Status.URGENT:
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
     if topic is None and not _has_evidence(exp, hits, engine, settings):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
@@ -128,7 +130,7 @@ def _has_evidence(exp: Expansion, hits: list[Hit], engine: SearchEngine, setting
     # A name we hold nothing about (not in any passage, not even a common English word) means the
     # question is about something outside the library, unless the match is strong anyway.
     unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
-    return not unknown or best >= 0.6
+    return not unknown or best >= 0.8
 
 
 def _ms(since: float) -> float:

@@ -189,7 +189,7 @@ MEDICAL_WORDS = re.compile(
     r"anemi\w*|anaemi\w*|vitamin\w*|supplement\w*|diet|nutrition|exercise|screen\w*|prognos\w*|surviv\w*|recover\w*|"
     r"chemo\w*|radiat\w*|immun\w*|cardi\w*|neuro\w*|onco\w*|derma\w*|gastr\w*|hepat\w*|renal|pulmon\w*|ortho\w*|pediatr\w*|"
     r"paediatr\w*|psych\w*|ulcer\w*|hernia|gout|lupus|acne|eczema|psoriasis|shingles|sepsis|septic|anaphyla\w*|numb\w*|"
-    r"weak\w*|palpitation\w*|faint\w*|unconscious|wheez\w*|chest|abdom\w*|belly|tummy|back|neck|spine|spinal|joint\w*|muscle\w*)\b"
+    r"weak\w*|palpitation\w*|nose\w*|nosebleed\w*|faint\w*|unconscious|wheez\w*|chest|abdom\w*|belly|tummy|back|neck|spine|spinal|joint\w*|muscle\w*)\b"
 )
 
 

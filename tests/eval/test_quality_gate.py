@@ -58,7 +58,6 @@ def outcomes(index_settings: Settings) -> list[safety.Outcome]:
     return safety.evaluate(index_settings)
 
 
-@pytest.mark.xfail(reason="the engine misses the issue #6 thresholds today; see KNOWN_FAILURES", strict=False)
 def test_safety_meets_issue_thresholds(outcomes: list[safety.Outcome]) -> None:
     s = safety.score(outcomes)
     assert s["urgent_recall"] >= URGENT_RECALL_MIN, s
