@@ -120,13 +120,18 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
     special: list[Passage] = []
     for mod in ev.modifiers:
         pat = re.compile(MODIFIERS[mod], re.I)
-        special += [p for p in statements if pat.search(p.meta.get("applies_to", "") + " " + p.text) and p not in special]
+        special += [p for p in statements if pat.search(p.meta.get("applies_to", "")) and p not in special]
+    for mod in ev.modifiers:  # then statements that only mention the group in passing
+        pat = re.compile(MODIFIERS[mod], re.I)
+        special += [p for p in statements if pat.search(p.text) and p not in special]
     if ev.modifiers:
         label = " and ".join(ev.modifiers)
-        if special:
-            bullets = [b for p in special if (b := _bullet(book, sources, p, p.cites, text_of(p)))]
-            sections.append(Section(heading=f"What changes: {label}", kind="management",
-                                    intro=None, bullets=bullets))
+        if special:  # the bottom line speaks to the group asked about, the rest follow in their own section
+            summary = _bullet(book, sources, special[0], special[0].cites, text_of(special[0])) or summary
+            bullets = [b for p in special[1:] if (b := _bullet(book, sources, p, p.cites, text_of(p)))]
+            if bullets:
+                sections.append(Section(heading=f"What changes: {label}", kind="management",
+                                        intro=None, bullets=bullets))
         else:
             summary = Bullet(
                 text=(f"Our sources for {ev.topic_title} do not address {label} specifically, so we cannot say "
