@@ -6,7 +6,7 @@ Nothing here imports from the rest of the package: every stage may import these.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -32,19 +32,6 @@ class Status(str, Enum):
     INSUFFICIENT_EVIDENCE = "insufficient_evidence"
 
 
-SECTION_KINDS = (
-    "red_flags",
-    "workup",
-    "management",
-    "supportive",
-    "prevention",
-    "prognosis",
-    "escalation",
-    "pitfalls",
-    "surgery",
-    "follow_up",
-    "background",
-)
 SectionKind = Literal[
     "red_flags",
     "workup",
@@ -58,6 +45,7 @@ SectionKind = Literal[
     "follow_up",
     "background",
 ]
+SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
 
 
 class Source(BaseModel):
