@@ -71,6 +71,11 @@ class KBText(BaseModel):
     lay: str = Field(min_length=10, description="plain-language text for patients")
     refs: list[str] = Field(min_length=1)
 
+    @field_validator("text", "lay")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        return " ".join(v.split())
+
 
 class KBStatement(KBText):
     section: SectionKind
