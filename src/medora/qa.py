@@ -90,7 +90,7 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     best = max((h.similarity for h in hits), default=0.0)
     if not tri.medical and topic is None and best < 0.45 and status != Status.URGENT:
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
-    if topic is None and not _has_evidence(exp, hits, engine, settings):
+    if topic is None and not _has_evidence(exp, best, engine, settings):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
         if notice:  # an emergency still gets its notice, even with nothing to cite
             answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice,
@@ -121,10 +121,8 @@ def _pick_topic(exp: Expansion, hits: list[Hit]) -> str | None:
     return None
 
 
-def _has_evidence(exp: Expansion, hits: list[Hit], engine: SearchEngine, settings: Settings) -> bool:
-    if not hits:
-        return False
-    best = max(h.similarity for h in hits)
+def _has_evidence(exp: Expansion, best: float, engine: SearchEngine, settings: Settings) -> bool:
+    """`best` is the highest cosine similarity among the hits (0 when there are none)."""
     if best < settings.retrieval.min_similarity:
         return False
     # A name we hold nothing about (not in any passage, not even a common English word) means the

@@ -38,7 +38,6 @@ class Rule:
     label: str  # how the notice names it
     all_of: tuple[str, ...]  # every pattern must match (non-negated)
     any_of: tuple[str, ...] = ()  # and at least one of these, if given
-    condition_name: bool = False  # a bare condition name: suppressed in prevention/history questions
 
 
 def _p(*alts: str) -> str:
@@ -57,7 +56,7 @@ RULES: tuple[Rule, ...] = (
          r"unresponsive", r"cardiac arrest", r"won'?t wake up", r"unconscious", r"cpr\b"),)),
     Rule("acute_coronary_syndrome", "chest pain with red-flag features", (CHEST_PAIN,), (CP_RED,)),
     Rule("heart_attack", "possible heart attack", (_p(r"heart attack", r"\bstemi\b", r"myocardial infarction",
-         r"acute coronary syndrome"),), condition_name=True),
+         r"acute coronary syndrome"),)),
     Rule("stroke", "possible stroke", (_p(r"face (?:is )?droop\w*", r"facial droop\w*", r"drooping (?:of )?(?:the |my |his |her )?face",
          r"slurred speech", r"slurring", r"speech (?:is |was )?(?:suddenly )?slurred",
          r"face (?:looks |is )?(?:lopsided|uneven)", r"sudden\w* (?:lost|loss of) (?:the )?(?:vision|sight)",
@@ -67,7 +66,7 @@ RULES: tuple[Rule, ...] = (
          r"trouble (?:speaking|talking)", r"sudden (?:loss of vision|vision loss|blindness|confusion)",
          r"\bbe-?fast\b", r"hemiparesis", r"aphasia"),)),
     Rule("stroke_named", "possible stroke", (_p(r"\bstroke\b", r"\bcva\b", r"\btia\b", r"transient ischemic attack",
-         r"mini[- ]stroke"),), condition_name=True),
+         r"mini[- ]stroke"),)),
     Rule("subarachnoid_haemorrhage", "sudden severe headache", (_p(r"worst headache", r"thunderclap",
          r"sudden (?:severe|explosive|excruciating) headache", r"headache .{0,30}(?:sudden|like being hit)",
          r"subarachnoid"),)),
@@ -93,8 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sepsis", "possible sepsis", (_p(r"\bseps\w*", r"septic", r"(?:fever|temperature|infection|chills|rigou?rs).{0,80}"
          r"(?:confus\w*|drows\w*|hard to wake|low blood pressure|fast breathing|breathing fast|mottled|blotchy|"
          r"cold (?:hands|feet)|not passing urine|no urine|very unwell|racing heart|heart racing)",
-         r"(?:confus\w*|mottled|low blood pressure|hypotensi\w*).{0,80}(?:fever|infection|chills|rigou?rs)"),),
-         condition_name=False),
+         r"(?:confus\w*|mottled|low blood pressure|hypotensi\w*).{0,80}(?:fever|infection|chills|rigou?rs)"),)),
     Rule("breathing", "severe difficulty breathing", (_p(r"can'?t breathe", r"cannot breathe", r"struggling to breathe",
          r"gasping", r"turning blue", r"blue lips", r"lips (?:are |turning )?blue", r"choking",
          r"severe (?:shortness of breath|difficulty breathing|breathlessness)", r"unable to (?:speak|talk|complete|finish) (?:in )?(?:full )?sentences",
@@ -127,11 +125,9 @@ RULES: tuple[Rule, ...] = (
     Rule("overdose", "possible poisoning or overdose", (_p(r"overdos\w*", r"took too many",
          r"swallowed (?:a |an |some )?(?:button )?(?:bleach|batter(?:y|ies)|poison|magnets?)",
          r"(?:drank|drunk|swallowed|ingested) (?:some |a little )?(?:bleach|antifreeze|drain cleaner|lye|weed ?killer|pesticide)",
-         r"poison\w*", r"ingest\w* (?:a |some )?(?:bleach|battery|batteries|antifreeze)", r"(?:whole|entire) (?:bottle|pack) of"),),
-         condition_name=True),
+         r"poison\w*", r"ingest\w* (?:a |some )?(?:bleach|battery|batteries|antifreeze)", r"(?:whole|entire) (?:bottle|pack) of"),)),
     Rule("dka", "possible diabetic ketoacidosis", (_p(r"\bdka\b", r"diabetic ketoacidosis", r"ketoacidosis",
-         r"(?:diabet\w*|blood sugar|glucose).{0,80}(?:vomit\w*|fruity breath|ketones? (?:high|positive)|breathing (?:fast|deep)|confus\w*)"),),
-         condition_name=True),
+         r"(?:diabet\w*|blood sugar|glucose).{0,80}(?:vomit\w*|fruity breath|ketones? (?:high|positive)|breathing (?:fast|deep)|confus\w*)"),)),
     Rule("hypoglycaemia", "severe low blood sugar", (_p(r"(?:low blood sugar|hypoglyc\w*).{0,60}(?:confus\w*|unconscious|seiz\w*|passed out|won'?t wake|drows\w*)",
          r"(?:confus\w*|unconscious|passed out|won'?t wake).{0,60}(?:low blood sugar|hypoglyc\w*|insulin)"),)),
     Rule("head_injury", "head injury with warning signs", (_p(r"head (?:injury|trauma)", r"hit (?:my|his|her|their) head", r"fell (?:and|on).{0,20}head",
@@ -139,18 +135,13 @@ RULES: tuple[Rule, ...] = (
          (_p(r"vomit\w*", r"unconscious", r"passed out", r"knocked out", r"confus\w*", r"seiz\w*", r"blood thinner", r"warfarin",
              r"anticoagula\w*", r"drows\w*", r"worsening headache", r"clear fluid", r"unequal pupils", r"weak\w*"),)),
     Rule("aortic_dissection", "possible aortic dissection", (_p(r"aortic dissection", r"tearing (?:chest |back )?pain",
-         r"ripping (?:chest |back )?pain", r"(?:chest|back) pain .{0,30}(?:tearing|ripping)"),), condition_name=False),
+         r"ripping (?:chest |back )?pain", r"(?:chest|back) pain .{0,30}(?:tearing|ripping)"),)),
     Rule("pulmonary_embolism", "possible pulmonary embolism", (_p(r"(?:sudden\w* )?short(?:ness)? of breath.{0,80}(?:leg swelling|swollen (?:calf|leg)|after (?:surgery|a flight)|coughing (?:up )?blood|chest pain)",
          r"(?:swollen|painful) (?:calf|leg).{0,80}(?:short(?:ness)? of breath|breathless|chest pain)", r"pulmonary embol\w*",
-         r"short(?:ness)? of breath.{0,60}(?:calf|leg).{0,30}(?:swollen|swelling|painful)"),),
-         condition_name=True),
+         r"short(?:ness)? of breath.{0,60}(?:calf|leg).{0,30}(?:swollen|swelling|painful)"),)),
     Rule("hypertensive_emergency", "very high blood pressure with symptoms", (_p(r"blood pressure (?:of |is |was |at )?(?:18\d|19\d|2\d\d)",
-         r"(?:18\d|19\d|2\d\d) ?/ ?(?:1[2-9]\d)", r"hypertensive (?:emergency|crisis)"),), condition_name=True),
+         r"(?:18\d|19\d|2\d\d) ?/ ?(?:1[2-9]\d)", r"hypertensive (?:emergency|crisis)"),)),
 )
-
-URGENT_OVERRIDES_HISTORY = {"suicide", "cardiac_arrest", "acute_coronary_syndrome", "stroke", "anaphylaxis",
-                            "cauda_equina", "breathing", "bleeding", "seizure", "infant_fever", "ectopic", "preeclampsia",
-                            "meningitis", "sepsis", "hypoglycaemia", "head_injury", "testicular_torsion"}
 
 MANIPULATION = re.compile(
     r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding) (?:instructions|prompts?|rules)|"
