@@ -60,6 +60,20 @@ class IndexCorrupt(MedoraError):
     hint = "Rebuild the index with `medora ingest --rebuild`."
 
 
+class Unauthorized(MedoraError):
+    status = 401
+    hint = "Log in at /login (API clients: POST /api/login and send the token as `Authorization: Bearer ...`)."
+
+
+class TooManyRequests(MedoraError):
+    status = 429
+    hint = "Wait and try again."
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
 class Forbidden(MedoraError):
     status = 403
     hint = "Log in with an account whose role allows this."

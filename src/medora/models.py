@@ -128,6 +128,8 @@ class ReviewInfo(BaseModel):
     article_id: str | int | None = None
     status: Literal["submitted", "under_review", "changes_requested", "approved", "rejected"]
     last_updated: str
+    version: int | None = None
+    reviewer_role: str | None = Field(None, description="role of the board member who approved it")
 
 
 class Answer(BaseModel):

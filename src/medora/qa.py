@@ -14,14 +14,19 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
+from typing import TYPE_CHECKING
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
 from medora.conversation import Conversation, standalone
 from medora.errors import InvalidRequest, QuestionTooLong
-from medora.models import Answer, Audience, Hit, Status
+from medora.models import Answer, Audience, Hit, ReviewInfo, Status
+from medora.review.fingerprint import fingerprint
 from medora.retrieval import Expansion, SearchEngine
 from medora.settings import Settings, get_settings
 from medora.triage import HISTORY_CONTEXT, NEGATION, triage, urgent_notice
+
+if TYPE_CHECKING:
+    from medora.review import Article, ReviewStore
 
 _engines: dict[str, SearchEngine] = {}
 _lock = threading.Lock()
@@ -59,8 +64,14 @@ def parse_audience(audience: Audience | str) -> Audience:
 
 
 def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, conversation: Conversation | None = None,
-        settings: Settings | None = None, engine: SearchEngine | None = None) -> Answer:
-    """Answer one question with a structured, cited answer (or say plainly why not)."""
+        settings: Settings | None = None, engine: SearchEngine | None = None,
+        library: ReviewStore | None = None) -> Answer:
+    """Answer one question with a structured, cited answer (or say plainly why not).
+
+    With `library` (the review store), a question that matches an approved article is answered with it
+    directly while its sources are unchanged; if they changed, the fresh answer becomes the article's next
+    version and goes back to review. Answers to questions that have an article carry its review state.
+    """
     t0 = time.perf_counter()
     settings = settings or get_settings()
     text = validate_question(question, settings)
@@ -74,6 +85,16 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     timing["triage"] = _ms(t0)
     if tri.status == "out_of_scope":
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)
+
+    article = None
+    if library is not None:
+        t1 = time.perf_counter()
+        article = library.find_article(query, aud.value)
+        if article is not None and article.state == "approved":
+            approved = _approved_answer(library, article, engine, tri.status == "urgent")
+            if approved is not None:
+                timing["library"] = _ms(t1)
+                return _finish(approved.model_copy(update={"question": text}), timing, t0)
 
     t1 = time.perf_counter()
     hits, exp = engine.search(query, k=20)
@@ -104,7 +125,31 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     if notice:
         answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice})
     timing["compose"] = _ms(t2)
+    if article is not None:
+        answer = _with_review(library, article, answer, engine)
     return _finish(answer, timing, t0)
+
+
+def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngine, urgent: bool) -> Answer | None:
+    """The approved version, marked approved, if its sources are unchanged and triage agrees with it."""
+    version = library.version(article.id, article.current_version)
+    if (version.answer.status == Status.URGENT) != urgent:
+        return None  # triage now reads the question differently: answer it afresh
+    if fingerprint(version.answer, engine.reader).hash != version.sources_fingerprint:
+        return None
+    when = article.approved_at or article.updated_at
+    review = ReviewInfo(article_id=article.id, status="approved", last_updated=when.date().isoformat(),
+                        version=version.number, reviewer_role=article.approved_by_role)
+    return version.answer.model_copy(update={"review": review})
+
+
+def _with_review(library: ReviewStore, article: Article, answer: Answer, engine: SearchEngine) -> Answer:
+    """A fresh answer to an article's question: if the sources changed, it is the article's next version."""
+    if answer.status in (Status.ANSWERED, Status.URGENT) and answer.references and article.state != "rejected":
+        article, _ = library.submit(answer, fingerprint(answer, engine.reader))
+    review = ReviewInfo(article_id=article.id, status=article.state.value,
+                        last_updated=article.updated_at.date().isoformat(), version=article.current_version)
+    return answer.model_copy(update={"review": review})
 
 
 def _pick_topic(exp: Expansion, hits: list[Hit]) -> str | None:

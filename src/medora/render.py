@@ -31,7 +31,8 @@ def _ref_line(r: Reference) -> str:
 
 def review_line(a: Answer) -> str:
     if a.review and a.review.status == "approved":
-        return f"Approved by Medora's medical advisory board · last updated {a.review.last_updated}"
+        role = a.review.reviewer_role or "reviewer"
+        return f"Approved by a {role} of Medora's medical advisory board · last updated {a.review.last_updated}"
     return STATUS_BANNER
 
 

@@ -57,6 +57,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to `revision` (an operator's rollback; tests run every migration down and up)."""
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def open_store(settings: Settings):  # noqa: ANN201 - AnswerStore, imported lazily to keep this module small
     """Engine + migrations + store, for the web app and the CLI."""
     from medora.db.store import AnswerStore

@@ -1,0 +1,91 @@
+"""An editor's change to an answer, bullet by bullet, keeping every citation valid.
+
+Bullets are addressed as ``summary`` (the bottom line) or ``s<section>.b<bullet>`` (1-based), the keys the
+review page shows. A cited reference must exist and must hold a passage that supports the edited text:
+enough of the bullet's content words appear in the passage, or (with an embedder) the two mean the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from medora.errors import InvalidRequest
+from medora.models import Answer, Bullet, Reference
+from medora.review.matching import content_words
+
+KEY = re.compile(r"^(summary|s(\d+)\.b(\d+))$")
+MAX_TEXT = 1500
+LEXICAL_SUPPORT = 0.5   # share of the bullet's content words found in one passage
+SEMANTIC_SUPPORT = 0.6  # cosine similarity of bullet and passage embeddings
+
+Encode = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows (Embedder.encode)
+
+
+class BulletEdit(BaseModel):
+    bullet: str = Field(description="'summary' or 's<section>.b<bullet>', 1-based, as on the review page")
+    text: str = Field(description="the new wording")
+    citations: list[int] | None = Field(None, description="reference numbers; default: keep the bullet's own")
+
+
+def bullets(answer: Answer) -> Iterator[tuple[str, str, Bullet]]:
+    """(key, label, bullet) for the bottom line and every section bullet, in reading order."""
+    yield "summary", "Bottom line", answer.summary
+    for i, section in enumerate(answer.sections, 1):
+        for j, b in enumerate(section.bullets, 1):
+            yield f"s{i}.b{j}", section.heading, b
+
+
+def support(text: str, ref: Reference, encode: Encode | None = None) -> float:
+    """How well the best passage of `ref` supports `text`, 0..1 (lexical, or semantic when it is higher)."""
+    passages = [p.text for p in ref.passages]
+    words = content_words(text)
+    if not passages or not words:
+        return 0.0
+    best = max(len(words & content_words(p)) / len(words) for p in passages)
+    if encode is not None and best < LEXICAL_SUPPORT:
+        vecs = encode([text, *passages])
+        best = max(best, float(np.max(vecs[1:] @ vecs[0])) * LEXICAL_SUPPORT / SEMANTIC_SUPPORT)
+    return best
+
+
+def supported(text: str, ref: Reference, encode: Encode | None = None) -> bool:
+    return support(text, ref, encode) >= LEXICAL_SUPPORT
+
+
+def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None = None) -> Answer:
+    """A copy of `answer` with the edits applied, or InvalidRequest listing every problem."""
+    if not edits:
+        raise InvalidRequest("no edits given", hint="Change at least one bullet's text or citations.")
+    new = answer.model_copy(deep=True)
+    refs = {r.n: r for r in new.references}
+    found = {key: b for key, _, b in bullets(new)}
+    problems: list[str] = []
+    for e in edits:
+        key = e.bullet.strip()
+        if not KEY.match(key) or key not in found:
+            problems.append(f"{key}: no such bullet (use 'summary' or s<section>.b<bullet>, e.g. s1.b2)")
+            continue
+        text = " ".join(e.text.split())
+        target = found[key]
+        cites = target.citations if e.citations is None else sorted(set(e.citations))
+        if not text:
+            problems.append(f"{key}: the text is empty")
+        elif len(text) > MAX_TEXT:
+            problems.append(f"{key}: the text is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+        if not cites:
+            problems.append(f"{key}: every statement needs at least one citation")
+        for n in cites:
+            if n not in refs:
+                problems.append(f"{key}: citation [{n}] is not in the reference list (1-{len(refs)})")
+            elif text and not supported(text, refs[n], encode):
+                problems.append(f"{key}: reference [{n}] has no passage that supports the new text; cite the "
+                                "reference that says it, or keep closer to its wording")
+        target.text, target.citations = text, cites
+    if problems:
+        raise InvalidRequest("the edit was not saved: " + "; ".join(problems),
+                             hint="A citation must point to a passage that supports the statement.")
+    return new

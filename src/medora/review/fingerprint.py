@@ -1,0 +1,36 @@
+"""What an answer rests on: the ids of its sources and a hash of their indexed text.
+
+An approved article serves the fast path only while this hash is unchanged: a re-ingest that edits,
+adds or removes a passage of any cited source sends the article back to review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel
+
+from medora.index.store import IndexReader
+from medora.models import Answer
+
+
+class Fingerprint(BaseModel):
+    source_ids: list[str]
+    hash: str
+    index_version: str | None = None
+
+
+def source_ids(answer: Answer) -> list[str]:
+    return sorted({r.source_id or f"{r.title}|{r.source}" for r in answer.references})
+
+
+def fingerprint(answer: Answer, reader: IndexReader | None) -> Fingerprint:
+    ids = source_ids(answer)
+    h = hashlib.sha256()
+    for sid in ids:
+        h.update(sid.encode() + b"\0")
+        if reader is not None:
+            for p in reader.source_passages(sid, limit=100_000):
+                h.update(p.id.encode() + b"\0" + p.text.encode() + b"\1")
+    corpus = reader.manifest.get("corpus_hash") if reader is not None else None
+    return Fingerprint(source_ids=ids, hash=h.hexdigest(), index_version=str(corpus)[:64] if corpus else None)

@@ -1,0 +1,412 @@
+"""ReviewStore: accounts, sessions, articles with versions, comments and the audit log, in the app's database.
+
+Every state change and every new version writes its audit row in the same transaction as the change, and
+the change is a compare-and-set on the article's (state, current_version): two app servers acting on one
+article at once cannot both win; the loser gets a 409.
+
+Usage example::
+
+    from medora.review import open_review
+    review = open_review(settings)
+    alice = review.add_user("alice", "a long passphrase", "reviewer")
+    article, _ = review.submit(answer, fingerprint)
+    review.transition(article.id, "start_review", alice)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from medora.db.schema import article_versions, articles, audit_log, comments, login_attempts, sessions, users
+from medora.db.store import new_id
+from medora.errors import Conflict, InvalidRequest, NotFound, TooManyRequests, Unauthorized
+from medora.models import Answer, Status
+from medora.review import auth
+from medora.review.fingerprint import Fingerprint
+from medora.review.matching import question_key, same_question
+from medora.review.models import Action, Article, AuditEntry, Comment, Role, State, User, Version
+from medora.review.workflow import NEEDS_COMMENT, check_permission, next_state
+
+MAX_COMMENT = 4000
+REVIEWABLE = (Status.ANSWERED, Status.URGENT)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    return t if t is None or t.tzinfo else t.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
+
+
+class ReviewStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- accounts -------------------------------------------------------------------------------------------
+
+    def add_user(self, username: str, password: str, role: Role | str, display_name: str | None = None) -> User:
+        name = auth.check_username(username)
+        try:
+            role = Role(role)
+        except ValueError:
+            raise InvalidRequest(f"unknown role {role!r}; choose reviewer, editor or admin") from None
+        values = dict(username=name, display_name=(display_name or name).strip()[:200], role=role.value,
+                      password_hash=auth.hash_password(password), active=True, created_at=_now())
+        try:
+            with self.engine.begin() as conn:
+                uid = conn.execute(insert(users).values(**values)).inserted_primary_key[0]
+        except IntegrityError:
+            raise Conflict(f"a user named {name!r} already exists",
+                           hint="Pick another name, or change that account's password with `medora user passwd`.") \
+                from None
+        return self.get_user(uid)
+
+    def set_password(self, username: str, password: str) -> None:
+        hashed = auth.hash_password(password)
+        with self.engine.begin() as conn:
+            done = conn.execute(update(users).where(users.c.username == username.lower())
+                                .values(password_hash=hashed)).rowcount
+            if done:  # a new password ends every open session of that account
+                uid = conn.execute(select(users.c.id).where(users.c.username == username.lower())).scalar_one()
+                conn.execute(sessions.delete().where(sessions.c.user_id == uid))
+        if not done:
+            raise NotFound(f"no user named {username!r}", hint="List accounts with `medora user list`.")
+
+    def set_active(self, username: str, active: bool) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(users.c.id).where(users.c.username == username.lower())).first()
+            if row is None:
+                raise NotFound(f"no user named {username!r}", hint="List accounts with `medora user list`.")
+            conn.execute(update(users).where(users.c.id == row.id).values(active=active))
+            if not active:
+                conn.execute(sessions.delete().where(sessions.c.user_id == row.id))
+
+    def get_user(self, user_id: int) -> User:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound(f"no user with id {user_id}")
+        return self._user(row)
+
+    def list_users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            return [self._user(r) for r in conn.execute(select(users).order_by(users.c.username))]
+
+    @staticmethod
+    def _user(row: Any) -> User:
+        return User(id=row.id, username=row.username, display_name=row.display_name, role=Role(row.role),
+                    active=bool(row.active), created_at=_aware(row.created_at))
+
+    # ---- login and sessions ---------------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, ip: str) -> tuple[User, str, str]:
+        """(user, session token, csrf token); Unauthorized on a wrong name/password, 429 after too many."""
+        name = (username or "").strip().lower()[:64]
+        ip = (ip or "unknown")[:64]
+        now = _now()
+        since = now - auth.LOGIN_WINDOW
+        with self.engine.begin() as conn:
+            failed = and_(login_attempts.c.ok.is_(False), login_attempts.c.at > since)
+            by_user = conn.execute(select(func.count(), func.min(login_attempts.c.at))
+                                   .where(failed, login_attempts.c.username == name)).one()
+            by_ip = conn.execute(select(func.count(), func.min(login_attempts.c.at))
+                                 .where(failed, login_attempts.c.ip == ip)).one()
+            for (count, oldest), limit in ((by_user, auth.MAX_FAILURES_PER_USER), (by_ip, auth.MAX_FAILURES_PER_IP)):
+                if count >= limit:
+                    wait = int((_aware(oldest) + auth.LOGIN_WINDOW - now).total_seconds()) + 1
+                    raise TooManyRequests(f"too many failed sign-ins; try again in {max(wait, 1)} seconds",
+                                          retry_after=max(wait, 1))
+            row = conn.execute(select(users).where(users.c.username == name)).first()
+            ok = auth.verify_password(row.password_hash if row is not None else None, password or "")
+            ok = ok and row is not None and bool(row.active)
+            conn.execute(insert(login_attempts).values(username=name, ip=ip, ok=ok, at=now))
+            if not ok:
+                raise Unauthorized("wrong username or password", hint="Check both and try again; accounts are "
+                                   "created by an administrator with `medora user add`.")
+            if auth.needs_rehash(row.password_hash):
+                conn.execute(update(users).where(users.c.id == row.id)
+                             .values(password_hash=auth.HASHER.hash(password)))
+            token, csrf = auth.new_token(), auth.new_token()
+            conn.execute(sessions.delete().where(sessions.c.expires_at < now))
+            conn.execute(insert(sessions).values(id=auth.token_id(token), user_id=row.id, csrf=csrf, created_at=now,
+                                                 expires_at=now + auth.SESSION_TTL))
+        return self._user(row), token, csrf
+
+    def session(self, token: str | None) -> tuple[User, str] | None:
+        """(user, csrf token) of a live session, or None."""
+        if not token or len(token) > 200:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users, sessions.c.csrf, sessions.c.expires_at)
+                               .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+                               .where(sessions.c.id == auth.token_id(token))).first()
+        if row is None or not row.active or _aware(row.expires_at) < _now():
+            return None
+        return self._user(row), row.csrf
+
+    def logout(self, token: str | None) -> None:
+        if token:
+            with self.engine.begin() as conn:
+                conn.execute(sessions.delete().where(sessions.c.id == auth.token_id(token)))
+
+    # ---- articles -------------------------------------------------------------------------------------------
+
+    def submit(self, answer: Answer, fingerprint: Fingerprint, *, answer_id: str | None = None,
+               actor: User | None = None) -> tuple[Article, bool]:
+        """The article for this answer's question: (existing one, False) or (new one, True).
+
+        A near-identical question (same audience) maps to the existing article; if its sources changed
+        since, the answer becomes a new version and the article goes back to submitted.
+        """
+        if answer.status not in REVIEWABLE or not answer.references:
+            raise InvalidRequest("this answer has nothing to review (Medora gave no cited answer)",
+                                 hint="Only cited answers are submitted to the advisory board.")
+        question = answer.standalone_question or answer.question
+        key = question_key(question)
+        existing = self.find_article(question, answer.audience.value)
+        if existing is not None:
+            current = self.version(existing.id)
+            if current.sources_fingerprint != fingerprint.hash and existing.state != State.REJECTED:
+                return self._new_version(existing.id, answer, fingerprint, None, Action.SOURCES_CHANGED,
+                                         "sources changed since the last version", answer_id=answer_id), False
+            return existing, False
+        now = _now()
+        aid = new_id()
+        with self.engine.begin() as conn:
+            conn.execute(insert(articles).values(
+                id=aid, question=question, question_key=key, audience=answer.audience.value, title=answer.title,
+                topic=answer.topic, state=State.SUBMITTED.value, current_version=1, created_at=now, updated_at=now))
+            self._insert_version(conn, aid, 1, answer, fingerprint, None, "generated", "", answer_id, now)
+            self._audit(conn, aid, 1, actor, Action.SUBMIT, None, State.SUBMITTED, "", now)
+        return self.get_article(aid), True
+
+    def find_article(self, question: str, audience: str) -> Article | None:
+        key = question_key(question)
+        with self.engine.connect() as conn:
+            row = conn.execute(self._article_query().where(articles.c.audience == audience,
+                                                           articles.c.question_key == key)).first()
+            if row is None:
+                candidates = conn.execute(select(articles.c.id, articles.c.question_key)
+                                          .where(articles.c.audience == audience)).all()
+                best = next((c.id for c in candidates if same_question(key, c.question_key)), None)
+                if best is None:
+                    return None
+                row = conn.execute(self._article_query().where(articles.c.id == best)).first()
+        return self._article(row)
+
+    def find_approved(self, question: str, audience: str) -> tuple[Article, Version] | None:
+        """The approved article answering this question, with its approved version (the fast path)."""
+        art = self.find_article(question, audience)
+        if art is None or art.state != State.APPROVED:
+            return None
+        return art, self.version(art.id, art.current_version)
+
+    def get_article(self, article_id: str) -> Article:
+        with self.engine.connect() as conn:
+            row = conn.execute(self._article_query().where(articles.c.id == article_id)).first()
+        if row is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        return self._article(row)
+
+    def queue(self, state: State | str | None = None, audience: str | None = None, q: str | None = None,
+              limit: int = 200) -> list[Article]:
+        """Articles for the review queue, most recently changed first."""
+        query = self._article_query().order_by(articles.c.updated_at.desc()).limit(limit)
+        if state:
+            query = query.where(articles.c.state == State(state).value)
+        if audience:
+            query = query.where(articles.c.audience == audience)
+        if q and q.strip():
+            like = f"%{q.strip().lower()}%"
+            query = query.where(or_(func.lower(articles.c.question).like(like), func.lower(articles.c.title).like(like)))
+        with self.engine.connect() as conn:
+            return [self._article(r) for r in conn.execute(query)]
+
+    def library(self, q: str | None = None, audience: str | None = None, limit: int = 200) -> list[Article]:
+        """Approved articles (the published library)."""
+        return self.queue(State.APPROVED, audience, q, limit)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(articles.c.state, func.count()).group_by(articles.c.state)).all()
+        return {s.value: 0 for s in State} | {r[0]: r[1] for r in rows}
+
+    def version(self, article_id: str, number: int | None = None) -> Version:
+        query = (select(article_versions, users.c.display_name, users.c.role)
+                 .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
+                 .where(article_versions.c.article_id == article_id))
+        query = (query.where(article_versions.c.number == number) if number is not None
+                 else query.order_by(article_versions.c.number.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"article {article_id!r} has no version {number}" if number else
+                           f"no article with id {article_id!r}")
+        return self._version(row)
+
+    def versions(self, article_id: str) -> list[Version]:
+        query = (select(article_versions, users.c.display_name, users.c.role)
+                 .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
+                 .where(article_versions.c.article_id == article_id).order_by(article_versions.c.number))
+        with self.engine.connect() as conn:
+            return [self._version(r) for r in conn.execute(query)]
+
+    # ---- changes --------------------------------------------------------------------------------------------
+
+    def transition(self, article_id: str, action: Action | str, user: User | None, comment: str = "") -> Article:
+        """Move the article along the workflow (with its audit row), or 409/403 with the reason."""
+        try:
+            action = Action(action)
+        except ValueError:
+            raise InvalidRequest(f"unknown action {action!r}",
+                                 hint="Use start_review, approve, request_changes, reject or resubmit.") from None
+        if action in (Action.SUBMIT, Action.EDIT, Action.SOURCES_CHANGED):
+            raise InvalidRequest(f"{action.value} is not a review decision", hint="Edits create a new version.")
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise InvalidRequest(f"the comment is {len(comment):,} characters; the limit is {MAX_COMMENT:,}")
+        now = _now()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id).with_for_update()).first()
+            if row is None:
+                raise NotFound(f"no article with id {article_id!r}")
+            author = conn.execute(select(article_versions.c.author_id).where(
+                article_versions.c.article_id == article_id,
+                article_versions.c.number == row.current_version)).scalar_one()
+            check_permission(user, action, version_author_id=author)
+            if action == Action.APPROVE:  # nor any version since the last approval: their edit is still in it
+                edited = conn.execute(select(func.count()).select_from(article_versions).where(
+                    article_versions.c.article_id == article_id, article_versions.c.author_id == user.id,
+                    article_versions.c.number > (row.approved_version or 0))).scalar_one()
+                if edited:
+                    check_permission(user, action, version_author_id=user.id)
+            to = next_state(State(row.state), action)
+            if action in NEEDS_COMMENT and not comment:
+                raise InvalidRequest(f"{action.value.replace('_', ' ')} needs a comment",
+                                     hint="Say what must change, or why the answer is rejected.")
+            values: dict[str, Any] = dict(state=to.value, updated_at=now)
+            if to == State.APPROVED:
+                values |= dict(approved_version=row.current_version, approved_at=now, approved_by=user.id)
+            done = conn.execute(update(articles).where(articles.c.id == article_id, articles.c.state == row.state,
+                                                       articles.c.current_version == row.current_version)
+                                .values(**values)).rowcount
+            if done != 1:
+                raise Conflict("the article changed while you were acting on it")
+            self._audit(conn, article_id, row.current_version, user, action, State(row.state), to, comment, now)
+        return self.get_article(article_id)
+
+    def edit(self, article_id: str, answer: Answer, user: User, note: str = "") -> Article:
+        """An edited answer becomes the next version, authored by `user`; the article goes back to submitted."""
+        check_permission(user, Action.EDIT)
+        current = self.version(article_id)
+        fingerprint = Fingerprint(source_ids=current.source_ids, hash=current.sources_fingerprint,
+                                  index_version=current.index_version)
+        return self._new_version(article_id, answer, fingerprint, user, Action.EDIT, note.strip()[:MAX_COMMENT])
+
+    def _new_version(self, article_id: str, answer: Answer, fingerprint: Fingerprint, user: User | None,
+                     action: Action, note: str, answer_id: str | None = None) -> Article:
+        now = _now()
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(articles).where(articles.c.id == article_id).with_for_update()).first()
+                if row is None:
+                    raise NotFound(f"no article with id {article_id!r}")
+                to = next_state(State(row.state), action)
+                number = row.current_version + 1
+                done = conn.execute(update(articles).where(articles.c.id == article_id, articles.c.state == row.state,
+                                                           articles.c.current_version == row.current_version)
+                                    .values(state=to.value, current_version=number, title=answer.title,
+                                            updated_at=now)).rowcount
+                if done != 1:
+                    raise Conflict("the article changed while you were editing it")
+                reason = "edit" if action == Action.EDIT else "sources_changed"
+                self._insert_version(conn, article_id, number, answer, fingerprint, user, reason, note, answer_id, now)
+                self._audit(conn, article_id, number, user, action, State(row.state), to, note, now)
+        except IntegrityError:
+            raise Conflict("another version was saved at the same time") from None
+        return self.get_article(article_id)
+
+    def add_comment(self, article_id: str, user: User, body: str, bullet: str | None = None) -> Comment:
+        body = (body or "").strip()
+        if not body:
+            raise InvalidRequest("the comment is empty")
+        if len(body) > MAX_COMMENT:
+            raise InvalidRequest(f"the comment is {len(body):,} characters; the limit is {MAX_COMMENT:,}")
+        art = self.get_article(article_id)
+        if bullet:
+            from medora.review.edits import bullets
+
+            keys = {k for k, _, _ in bullets(self.version(article_id).answer)}
+            if bullet not in keys:
+                raise InvalidRequest(f"no bullet {bullet!r} in version {art.current_version}",
+                                     hint="Use 'summary' or s<section>.b<bullet> as shown on the review page.")
+        with self.engine.begin() as conn:
+            cid = conn.execute(insert(comments).values(article_id=article_id, version=art.current_version,
+                                                       bullet=bullet or None, author_id=user.id, body=body,
+                                                       created_at=_now())).inserted_primary_key[0]
+        return next(c for c in self.comments(article_id) if c.id == cid)
+
+    def comments(self, article_id: str) -> list[Comment]:
+        query = (select(comments, users.c.display_name, users.c.role)
+                 .select_from(comments.join(users, users.c.id == comments.c.author_id))
+                 .where(comments.c.article_id == article_id).order_by(comments.c.id))
+        with self.engine.connect() as conn:
+            return [Comment(id=r.id, article_id=r.article_id, version=r.version, bullet=r.bullet, author=r.display_name,
+                            author_role=Role(r.role), body=r.body, created_at=_aware(r.created_at))
+                    for r in conn.execute(query)]
+
+    def audit(self, article_id: str | None = None) -> list[AuditEntry]:
+        query = (select(audit_log, users.c.display_name)
+                 .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id)).order_by(audit_log.c.id))
+        if article_id is not None:
+            query = query.where(audit_log.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            return [AuditEntry(id=r.id, article_id=r.article_id, version=r.version, actor=r.display_name or "Medora",
+                               actor_role=r.actor_role, action=Action(r.action),
+                               from_state=State(r.from_state) if r.from_state else None, to_state=State(r.to_state),
+                               comment=r.comment, at=_aware(r.at)) for r in conn.execute(query)]
+
+    # ---- rows -> models -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _article_query():  # noqa: ANN205
+        return (select(articles, users.c.role.label("approver_role"))
+                .select_from(articles.outerjoin(users, users.c.id == articles.c.approved_by)))
+
+    @staticmethod
+    def _article(row: Any) -> Article:
+        return Article(id=row.id, question=row.question, question_key=row.question_key, audience=row.audience,
+                       title=row.title, topic=row.topic, state=State(row.state), current_version=row.current_version,
+                       approved_version=row.approved_version, approved_at=_aware(row.approved_at),
+                       approved_by_role=Role(row.approver_role) if row.approver_role else None,
+                       created_at=_aware(row.created_at), updated_at=_aware(row.updated_at))
+
+    @staticmethod
+    def _version(row: Any) -> Version:
+        author = f"{row.display_name} ({row.role})" if row.display_name else None
+        return Version(number=row.number, answer=Answer.model_validate(row.answer_json), answer_id=row.answer_id,
+                       index_version=row.index_version, source_ids=list(row.source_ids),
+                       sources_fingerprint=row.sources_fingerprint, author_id=row.author_id, author=author,
+                       reason=row.reason, note=row.note, created_at=_aware(row.created_at))
+
+    @staticmethod
+    def _insert_version(conn: Any, article_id: str, number: int, answer: Answer, fp: Fingerprint, user: User | None,
+                        reason: str, note: str, answer_id: str | None, now: datetime) -> None:
+        stored = answer.model_copy(update={"review": None, "timing_ms": {}}).to_json_dict()
+        conn.execute(insert(article_versions).values(
+            article_id=article_id, number=number, answer_json=stored, answer_id=answer_id,
+            index_version=fp.index_version, source_ids=fp.source_ids, sources_fingerprint=fp.hash,
+            author_id=user.id if user else None, reason=reason, note=note, created_at=now))
+
+    @staticmethod
+    def _audit(conn: Any, article_id: str, version: int, user: User | None, action: Action, frm: State | None,
+               to: State, comment: str, now: datetime) -> None:
+        conn.execute(insert(audit_log).values(
+            article_id=article_id, version=version, actor_id=user.id if user else None,
+            actor_role=user.role.value if user else "system", action=action.value,
+            from_state=frm.value if frm else None, to_state=to.value, comment=comment, at=now))
