@@ -67,3 +67,13 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def form_token(client: TestClient, path: str = "/") -> str:
+    """The CSRF token a page's forms carry (and, as a side effect, this client's CSRF cookie)."""
+    import re
+
+    page = client.get(path, headers={"accept": "text/html"}).text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, f"no CSRF field on {path}"
+    return found.group(1)

@@ -14,7 +14,7 @@ from medora.compose import not_answered
 from medora.models import Audience, Status
 from medora.settings import REPO_DIR, Settings
 from medora.web.app import create_app
-from tests.web.conftest import SEED_Q
+from tests.web.conftest import SEED_Q, form_token
 
 pytestmark = pytest.mark.integration
 SCHEMA_PATH = REPO_DIR.parent / "shared" / "answer.schema.json"
@@ -160,7 +160,7 @@ def test_browsers_get_error_pages_with_the_same_facts(client: TestClient) -> Non
     r = client.get("/answers/no-such-answer", headers=HTML)
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     assert "no answer with id" in r.text.lower() and "<main" in r.text
-    r = client.post("/ask", data={"question": ""}, headers=HTML, follow_redirects=False)
+    r = client.post("/ask", data={"question": "", "csrf_token": form_token(client)}, headers=HTML, follow_redirects=False)
     assert r.status_code == 400 and "the question is empty" in r.text.lower()
 
 
@@ -170,7 +170,8 @@ def test_health(client: TestClient) -> None:
 
 
 def test_form_ask_redirects_to_the_answer_and_remembers_the_audience(client: TestClient) -> None:
-    r = client.post("/ask", data={"question": SEED_Q, "audience": "patient"}, follow_redirects=False)
+    r = client.post("/ask", data={"question": SEED_Q, "audience": "patient", "csrf_token": form_token(client)},
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/answers/")
     assert "medora_audience=patient" in r.headers["set-cookie"]
     page = client.get(r.headers["location"], headers=HTML).text
@@ -183,10 +184,11 @@ def test_form_ask_redirects_to_the_answer_and_remembers_the_audience(client: Tes
 
 def test_htmx_follow_up_returns_just_the_new_turn(client: TestClient, seed: dict) -> None:
     cid = client.post("/api/ask", json={"question": "How is uncomplicated cystitis treated?"}).json()["conversation_id"]
-    r = client.post(f"/conversations/{cid}/ask", data={"question": "what about in pregnancy?"},
+    token = form_token(client)
+    r = client.post(f"/conversations/{cid}/ask", data={"question": "what about in pregnancy?", "csrf_token": token},
                     headers={**HTML, "HX-Request": "true"})
     assert r.status_code == 200 and 'id="turn-2"' in r.text and "<html" not in r.text
-    r = client.post(f"/conversations/{cid}/ask", data={"question": "and for how long?"}, headers=HTML,
+    r = client.post(f"/conversations/{cid}/ask", data={"question": "and for how long?", "csrf_token": token}, headers=HTML,
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/conversations/{cid}#turn-3"
     page = client.get(f"/conversations/{cid}", headers=HTML).text

@@ -39,9 +39,24 @@ def bullets(answer: Answer) -> Iterator[tuple[str, str, Bullet]]:
             yield f"s{i}.b{j}", section.heading, b
 
 
-def support(text: str, ref: Reference, encode: Encode | None = None) -> float:
+def evidence(ref: Reference, reader: object | None = None) -> list[str]:
+    """The passages `ref` quotes, plus (given the index reader) each one's plain-language version.
+
+    A patient answer's bullets are the reviewed lay text of the cited statements, while the reference quotes
+    the clinician text; without the lay text a patient bullet would not count as supported by its own source.
+    """
+    texts = [p.text for p in ref.passages]
+    if reader is not None:
+        for p in ref.passages:
+            full = reader.passage(p.id)  # type: ignore[attr-defined]
+            if full is not None and full.lay_text:
+                texts.append(full.lay_text)
+    return texts
+
+
+def support(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> float:
     """How well the best passage of `ref` supports `text`, 0..1 (lexical, or semantic when it is higher)."""
-    passages = [p.text for p in ref.passages]
+    passages = evidence(ref, reader)
     words = content_words(text)
     if not passages or not words:
         return 0.0
@@ -52,12 +67,16 @@ def support(text: str, ref: Reference, encode: Encode | None = None) -> float:
     return best
 
 
-def supported(text: str, ref: Reference, encode: Encode | None = None) -> bool:
-    return support(text, ref, encode) >= LEXICAL_SUPPORT
+def supported(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> bool:
+    return support(text, ref, encode, reader) >= LEXICAL_SUPPORT
 
 
-def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None = None) -> Answer:
-    """A copy of `answer` with the edits applied, or InvalidRequest listing every problem."""
+def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None = None,
+                reader: object | None = None) -> Answer:
+    """A copy of `answer` with the edits applied, or InvalidRequest listing every problem.
+
+    Pass the index `reader` so that patient answers are checked against their passages' lay text too.
+    """
     if not edits:
         raise InvalidRequest("no edits given", hint="Change at least one bullet's text or citations.")
     new = answer.model_copy(deep=True)
@@ -81,7 +100,7 @@ def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None =
         for n in cites:
             if n not in refs:
                 problems.append(f"{key}: citation [{n}] is not in the reference list (1-{len(refs)})")
-            elif text and not supported(text, refs[n], encode):
+            elif text and not supported(text, refs[n], encode, reader):
                 problems.append(f"{key}: reference [{n}] has no passage that supports the new text; cite the "
                                 "reference that says it, or keep closer to its wording")
         target.text, target.citations = text, cites

@@ -125,16 +125,17 @@ class ReviewStore:
             ok = auth.verify_password(row.password_hash if row is not None else None, password or "")
             ok = ok and row is not None and bool(row.active)
             conn.execute(insert(login_attempts).values(username=name, ip=ip, ok=ok, at=now))
-            if not ok:
-                raise Unauthorized("wrong username or password", hint="Check both and try again; accounts are "
-                                   "created by an administrator with `medora user add`.")
-            if auth.needs_rehash(row.password_hash):
-                conn.execute(update(users).where(users.c.id == row.id)
-                             .values(password_hash=auth.HASHER.hash(password)))
-            token, csrf = auth.new_token(), auth.new_token()
-            conn.execute(sessions.delete().where(sessions.c.expires_at < now))
-            conn.execute(insert(sessions).values(id=auth.token_id(token), user_id=row.id, csrf=csrf, created_at=now,
-                                                 expires_at=now + auth.SESSION_TTL))
+            if ok:
+                if auth.needs_rehash(row.password_hash):
+                    conn.execute(update(users).where(users.c.id == row.id)
+                                 .values(password_hash=auth.HASHER.hash(password)))
+                token, csrf = auth.new_token(), auth.new_token()
+                conn.execute(sessions.delete().where(sessions.c.expires_at < now))
+                conn.execute(insert(sessions).values(id=auth.token_id(token), user_id=row.id, csrf=csrf,
+                                                     created_at=now, expires_at=now + auth.SESSION_TTL))
+        if not ok:  # raised after the commit: inside the transaction it would roll back the failed attempt's row
+            raise Unauthorized("wrong username or password", hint="Check both and try again; accounts are "
+                               "created by an administrator with `medora user add`.")
         return self._user(row), token, csrf
 
     def session(self, token: str | None) -> tuple[User, str] | None:

@@ -21,9 +21,12 @@ from fastapi.templating import Jinja2Templates
 from medora import __version__
 from medora.db import open_store
 from medora.settings import Settings, get_settings
-from medora.web import errors
+from medora.review import ReviewStore
+from medora.web import auth, errors
 from medora.web.config import WebSettings
 from medora.web.limits import BodyLimit
+from medora.web.presenter import long_date
+from medora.web.review_routes import router as review_router
 from medora.web.routes import router
 from medora.web.services import Services
 
@@ -44,15 +47,20 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
                               '`{"ok": false, "status", "error", "hint", "errors"}`.')
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(version=__version__, max_question_chars=settings.max_question_chars)
-    app.state.services = Services(settings=settings, web=web, store=open_store(settings), templates=templates)
+    store = open_store(settings)
+    templates.env.globals.update(csrf_field=auth.csrf_field, csrf_token=auth.csrf_token, long_date=long_date)
+    app.state.services = Services(settings=settings, web=web, store=store, templates=templates,
+                                  review=ReviewStore(store.engine))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+    app.include_router(review_router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=web.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # noqa: ANN001, ANN202
         response = await call_next(request)
+        auth.finish_identity(request, response)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         inline = " 'unsafe-inline'" if request.url.path == "/docs" else ""

@@ -5,14 +5,18 @@ Browsers asking for HTML get the same facts as a page; API clients always get JS
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from medora.errors import MedoraError
+from medora.errors import MedoraError, TooManyRequests
+from medora.web.auth import LoginRequired
 
 HTTP_HINTS = {
+    401: "Sign in at /login (API: POST /api/login, then send `Authorization: Bearer <token>`).",
     404: "Check the address; answers and conversations are reached through the links Medora gives.",
     405: "This address does not accept that method; see /docs for the API.",
     413: "Send a shorter question (one problem at a time); the body limit is MEDORA_WEB__MAX_BODY_BYTES.",
@@ -54,7 +58,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(MedoraError)
     async def medora_error(request: Request, exc: MedoraError) -> Response:
-        return respond_error(request, error_body(exc.status, exc.message, exc.hint))
+        if isinstance(exc, LoginRequired) and wants_html(request):  # a browser: sign in, then come back
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        response = respond_error(request, error_body(exc.status, exc.message, exc.hint))
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -74,7 +74,10 @@ class ArticleView:
 
     @property
     def review_step(self) -> str | None:
-        return self.answer.review.status if self.answer.review else None
+        if not self.answer.review:
+            return None
+        status = self.answer.review.status
+        return "under_review" if status == "changes_requested" else status  # the reader sees three steps
 
     @property
     def last_updated(self) -> str:

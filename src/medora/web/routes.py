@@ -20,10 +20,11 @@ from pydantic import BaseModel, Field
 from medora.db import StoredAnswer
 from medora.models import Answer, Audience
 from medora.qa import get_engine
+from medora.web.auth import load_identity, verify_csrf
 from medora.web.presenter import ArticleView, long_date
 from medora.web.services import Services, answer_question, load_answer, load_conversation, load_source, services
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
 Svc = Annotated[Services, Depends(services)]
 SEED_Q = "What is the initial approach to managing endplate vertebral body compression?"
 

@@ -11,6 +11,7 @@ from medora.db import AnswerStore, StoredAnswer, StoredConversation
 from medora.errors import NotFound
 from medora.models import Audience
 from medora.qa import ask, get_engine, parse_audience
+from medora.review import ReviewStore
 from medora.settings import Settings
 from medora.web.config import WebSettings
 
@@ -21,6 +22,7 @@ class Services:
     web: WebSettings
     store: AnswerStore
     templates: Jinja2Templates
+    review: ReviewStore
 
 
 def services(request: Request) -> Services:
@@ -36,7 +38,7 @@ def answer_question(svc: Services, question: str, audience: Audience | str | Non
     conversation = svc.store.get_conversation(conversation_id) if conversation_id else None
     aud = parse_audience(audience or (conversation.audience if conversation else Audience.CLINICIAN))
     answer = ask(question, audience=aud, conversation=conversation.context() if conversation else None,
-                 settings=svc.settings)
+                 settings=svc.settings, library=svc.review)
     if conversation is None:
         conversation = svc.store.create_conversation(aud.value)
     return svc.store.save_answer(answer, conversation.id)

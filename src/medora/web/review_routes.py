@@ -1,0 +1,375 @@
+"""Editorial review on the web: sign-in, the reviewers' queue and article pages, edits, diffs, and the
+published library. HTML and JSON share each handler's data, as in routes.py.
+
+    GET  /login  POST /login  POST /logout           POST /api/login  POST /api/logout  GET /api/me
+    POST /answers/{id}/submit                         POST /api/answers/{id}/submit
+    GET  /library                                     GET  /api/library
+    GET  /articles/{id}                               GET  /api/articles/{id}
+    GET  /editorial-policy
+    GET  /review                                      GET  /api/review/queue            (signed in)
+    GET  /review/articles/{id}                        GET  /api/review/articles/{id}
+    POST /review/articles/{id}/transition             POST /api/review/articles/{id}/transitions
+    POST /review/articles/{id}/comments               POST /api/review/articles/{id}/comments
+    GET|POST /review/articles/{id}/edit               POST /api/review/articles/{id}/versions
+    GET  /review/articles/{id}/diff                   GET  /api/review/articles/{id}/diff
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from medora.db import StoredAnswer
+from medora.errors import InvalidRequest, MedoraError, NotFound
+from medora.models import ReviewInfo
+from medora.qa import get_engine
+from medora.review import Action, Article, Role, State, User, Version
+from medora.review.diff import diff_answers
+from medora.review.edits import BulletEdit, apply_edits, bullets
+from medora.review.fingerprint import fingerprint
+from medora.review.workflow import REVIEW_ACTIONS, actions_for
+from medora.web.auth import (SESSION_COOKIE, current_user, end_session, load_identity, require_staff, start_session,
+                             verify_csrf)
+from medora.web.presenter import ArticleView
+from medora.web.routes import ERRORS, is_api, render
+from medora.web.services import Services, load_answer, services
+
+router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
+Svc = Annotated[Services, Depends(services)]
+Staff = Annotated[User, Depends(require_staff)]
+STATE_LABELS = {State.SUBMITTED: "Submitted", State.UNDER_REVIEW: "Under review",
+                State.CHANGES_REQUESTED: "Changes requested", State.APPROVED: "Approved", State.REJECTED: "Rejected"}
+ACTION_LABELS = {Action.START_REVIEW: "Start review", Action.APPROVE: "Approve",
+                 Action.REQUEST_CHANGES: "Request changes", Action.REJECT: "Reject", Action.RESUBMIT: "Resubmit"}
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: /review, never //evil.example or https://..."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/review"
+
+
+# ---- sign in and out ------------------------------------------------------------------------------------------
+
+class LoginBody(BaseModel):
+    username: str
+    password: str
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, svc: Svc, next: str | None = None) -> Response:  # noqa: A002
+    if current_user(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return svc.templates.TemplateResponse(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", include_in_schema=False)
+def login_form(request: Request, svc: Svc, username: Annotated[str, Form()] = "",
+               password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/review") -> Response:  # noqa: A002
+    try:
+        user, token, _ = svc.review.login(username, password, client_ip(request))
+    except MedoraError as e:
+        response = svc.templates.TemplateResponse(
+            request, "login.html", {"next": safe_next(next), "error": e.message, "username": username},
+            status_code=e.status)
+        if getattr(e, "retry_after", None):
+            response.headers["Retry-After"] = str(e.retry_after)
+        return response
+    svc.review.logout(request.cookies.get(SESSION_COOKIE))  # whatever session this browser had ends here
+    response = RedirectResponse(safe_next(next), status_code=303)
+    start_session(request, response, token)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout_form(request: Request, svc: Svc) -> Response:
+    svc.review.logout(request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.post("/api/login", tags=["review"], summary="Sign in (returns a bearer token)", responses=ERRORS)
+def login_api(request: Request, body: LoginBody, svc: Svc) -> dict:
+    """Exchange a username and password for a session token; send it as `Authorization: Bearer <token>`.
+
+    After 5 failed attempts for one username (20 from one address) in 15 minutes, sign-in answers 429.
+    """
+    user, token, csrf = svc.review.login(body.username, body.password, client_ip(request))
+    return {"ok": True, "token": token, "token_type": "bearer", "csrf_token": csrf, "expires_in": 12 * 3600,
+            "user": user.model_dump(mode="json")}
+
+
+@router.post("/api/logout", tags=["review"], summary="End this session")
+def logout_api(request: Request, svc: Svc) -> dict:
+    header = request.headers.get("authorization", "")
+    svc.review.logout(header[7:].strip() if header.lower().startswith("bearer ") else
+                      request.cookies.get(SESSION_COOKIE))
+    return {"ok": True}
+
+
+@router.get("/api/me", tags=["review"], summary="Who am I", responses=ERRORS)
+def me(user: Staff) -> dict:
+    return {"ok": True, "user": user.model_dump(mode="json")}
+
+
+# ---- submitting and the public library -------------------------------------------------------------------------
+
+def submit_answer(svc: Services, answer_id: str) -> tuple[Article, bool]:
+    stored = load_answer(svc, answer_id)
+    reader = get_engine(svc.settings).reader
+    return svc.review.submit(stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id)
+
+
+@router.post("/answers/{answer_id}/submit", include_in_schema=False)
+def submit_form(answer_id: str, svc: Svc) -> Response:
+    article, _ = submit_answer(svc, answer_id)
+    return RedirectResponse(f"/articles/{article.id}", status_code=303)
+
+
+@router.post("/api/answers/{answer_id}/submit", tags=["review"], summary="Submit an answer to the advisory board",
+             responses=ERRORS)
+def submit_api(answer_id: str, svc: Svc) -> Response:
+    """The answer becomes an article in the review queue (or joins the article of a near-identical question)."""
+    article, created = submit_answer(svc, answer_id)
+    return JSONResponse({"ok": True, "created": created, "article": public_article(article)},
+                        status_code=201 if created else 200)
+
+
+def public_article(a: Article) -> dict:
+    """What anyone may see of an article: no comments, no reviewer names."""
+    return {"id": a.id, "question": a.question, "audience": a.audience, "title": a.title, "state": a.state.value,
+            "version": a.current_version, "approved_at": a.approved_at.isoformat() if a.approved_at else None,
+            "approved_by_role": a.approved_by_role.value if a.approved_by_role else None,
+            "updated_at": a.updated_at.isoformat(), "url": f"/articles/{a.id}"}
+
+
+def published_answer(article: Article, version: Version) -> StoredAnswer:
+    approved = article.state == State.APPROVED
+    when = (article.approved_at if approved and article.approved_at else article.updated_at)
+    review = ReviewInfo(article_id=article.id, status=article.state.value, last_updated=when.date().isoformat(),
+                        version=version.number,
+                        reviewer_role=article.approved_by_role.value if approved and article.approved_by_role else None)
+    return StoredAnswer(id=article.id, conversation_id=None, created_at=version.created_at,
+                        answer=version.answer.model_copy(update={"review": review}))
+
+
+@router.get("/library", include_in_schema=False)
+@router.get("/api/library", tags=["library"], summary="Approved articles", responses=ERRORS)
+def library(request: Request, svc: Svc, q: str | None = Query(None, max_length=200),
+            audience: str | None = Query(None, pattern="^(clinician|patient)$")) -> Response:
+    """The published library: articles the advisory board approved, searchable by words of the question or title."""
+    found = svc.review.library(q, audience)
+    data = {"ok": True, "q": q or "", "articles": [public_article(a) for a in found]}
+    return render(request, "library.html", {"found": found}, data)
+
+
+@router.get("/articles/{article_id}", include_in_schema=False)
+@router.get("/api/articles/{article_id}", tags=["library"], summary="An article as the public sees it",
+            responses=ERRORS)
+def show_article(request: Request, article_id: str, svc: Svc) -> Response:
+    """Its newest version, marked Approved (with the reviewer's role and date) or pending human review."""
+    article = svc.review.get_article(article_id)
+    if article.state == State.REJECTED:
+        data = {"ok": True, "article": public_article(article), "answer": None}
+        return render(request, "article_withdrawn.html", {"article": article}, data)
+    stored = published_answer(article, svc.review.version(article.id, article.current_version))
+    data = {"ok": True, "article": public_article(article), "answer": stored.answer.to_json_dict()}
+    return render(request, "article.html", {"view": ArticleView(stored), "article": article}, data)
+
+
+@router.get("/editorial-policy", include_in_schema=False)
+def editorial_policy(request: Request, svc: Svc) -> Response:
+    return svc.templates.TemplateResponse(request, "policy.html", {"counts": svc.review.counts()})
+
+
+# ---- the review queue and article pages ------------------------------------------------------------------------
+
+@router.get("/review", include_in_schema=False)
+@router.get("/api/review/queue", tags=["review"], summary="The review queue", responses=ERRORS)
+def queue(request: Request, svc: Svc, user: Staff, state: State | None = None,
+          audience: str | None = Query(None, pattern="^(clinician|patient)$"),
+          q: str | None = Query(None, max_length=200)) -> Response:
+    """Articles, newest change first; filter by state (default on the page: submitted), audience and text."""
+    if state is None and not is_api(request) and "state" not in request.query_params:
+        state = State.SUBMITTED
+    found = svc.review.queue(state, audience, q)
+    data = {"ok": True, "filters": {"state": state.value if state else None, "audience": audience, "q": q or ""},
+            "counts": svc.review.counts(), "articles": [a.model_dump(mode="json") for a in found]}
+    return render(request, "review_queue.html", {"found": found, "labels": STATE_LABELS, "user": user}, data)
+
+
+def authored_since_approval(versions: list[Version], article: Article, user: User) -> bool:
+    return any(v.author_id == user.id and v.number > (article.approved_version or 0) for v in versions)
+
+
+@router.get("/review/articles/{article_id}", include_in_schema=False)
+@router.get("/api/review/articles/{article_id}", tags=["review"], summary="An article for its reviewers",
+            responses=ERRORS)
+def review_article(request: Request, article_id: str, svc: Svc, user: Staff,
+                   v: int | None = Query(None, ge=1)) -> Response:
+    """The article with all its versions, comments and audit trail, and the actions open to you."""
+    article = svc.review.get_article(article_id)
+    versions = svc.review.versions(article_id)
+    version = next((x for x in versions if x.number == (v or article.current_version)), None)
+    if version is None:
+        raise NotFound(f"article {article_id!r} has no version {v}")
+    mine = authored_since_approval(versions, article, user)
+    actions = actions_for(user, article.state, user.id if mine else None)
+    blocked = [a for a in REVIEW_ACTIONS if a == Action.APPROVE and mine and user.role == Role.REVIEWER
+               and article.state == State.UNDER_REVIEW]
+    comments = svc.review.comments(article_id)
+    audit = svc.review.audit(article_id)
+    data = {"ok": True, "article": article.model_dump(mode="json"),
+            "version": version.model_dump(mode="json"),
+            "versions": [x.model_dump(mode="json", exclude={"answer"}) for x in versions],
+            "comments": [c.model_dump(mode="json") for c in comments],
+            "audit": [e.model_dump(mode="json") for e in audit],
+            "actions": [a.value for a in actions],
+            "bullets": [{"key": k, "section": label, "text": b.text, "citations": b.citations}
+                        for k, label, b in bullets(version.answer)]}
+    by_bullet: dict[str | None, list] = {}
+    for c in comments:
+        by_bullet.setdefault(c.bullet, []).append(c)
+    ctx = {"article": article, "version": version, "versions": versions, "by_bullet": by_bullet, "audit": audit,
+           "actions": actions, "labels": STATE_LABELS, "action_labels": ACTION_LABELS, "user": user,
+           "own_edit_blocks_approval": bool(blocked), "rows": grouped_bullets(version),
+           "can_edit": user.role in (Role.EDITOR, Role.REVIEWER, Role.ADMIN) and article.state != State.REJECTED,
+           "latest": version.number == article.current_version}
+    return render(request, "review_article.html", ctx, data)
+
+
+def grouped_bullets(version: Version) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """[(section heading, [(key, bullet), ...]), ...] with the bottom line first."""
+    out: list[tuple[str, list[tuple[str, Any]]]] = []
+    for key, label, b in bullets(version.answer):
+        if not out or out[-1][0] != label:
+            out.append((label, []))
+        out[-1][1].append((key, b))
+    return out
+
+
+class TransitionBody(BaseModel):
+    action: Action = Field(description="start_review, approve, request_changes, reject or resubmit")
+    comment: str = Field("", description="required for request_changes and reject")
+
+
+class CommentBody(BaseModel):
+    body: str
+    bullet: str | None = Field(None, description="'summary' or s<section>.b<bullet>; none for the whole article")
+
+
+class VersionBody(BaseModel):
+    edits: list[BulletEdit]
+    note: str = ""
+
+
+@router.post("/review/articles/{article_id}/transition", include_in_schema=False)
+def transition_form(article_id: str, svc: Svc, user: Staff, action: Annotated[str, Form()] = "",
+                    comment: Annotated[str, Form()] = "") -> Response:
+    svc.review.transition(article_id, action, user, comment)
+    return RedirectResponse(f"/review/articles/{article_id}", status_code=303)
+
+
+@router.post("/api/review/articles/{article_id}/transitions", tags=["review"], summary="Take a review decision",
+             responses=ERRORS)
+def transition_api(article_id: str, body: TransitionBody, svc: Svc, user: Staff) -> dict:
+    """Move the article along the workflow; 409 if the state does not allow it, 403 if your role does not."""
+    article = svc.review.transition(article_id, body.action, user, body.comment)
+    return {"ok": True, "article": article.model_dump(mode="json")}
+
+
+@router.post("/review/articles/{article_id}/comments", include_in_schema=False)
+def comment_form(article_id: str, svc: Svc, user: Staff, body: Annotated[str, Form()] = "",
+                 bullet: Annotated[str, Form()] = "") -> Response:
+    c = svc.review.add_comment(article_id, user, body, bullet or None)
+    return RedirectResponse(f"/review/articles/{article_id}#comment-{c.id}", status_code=303)
+
+
+@router.post("/api/review/articles/{article_id}/comments", tags=["review"], summary="Comment on an article or bullet",
+             responses=ERRORS, status_code=201)
+def comment_api(article_id: str, body: CommentBody, svc: Svc, user: Staff) -> Response:
+    c = svc.review.add_comment(article_id, user, body.body, body.bullet)
+    return JSONResponse({"ok": True, "comment": c.model_dump(mode="json")}, status_code=201)
+
+
+def save_edits(svc: Services, article_id: str, user: User, edits: list[BulletEdit], note: str) -> Article:
+    current = svc.review.version(article_id)
+    edited = apply_edits(current.answer, edits, get_engine(svc.settings).embedder.encode)
+    return svc.review.edit(article_id, edited, user, note)
+
+
+CITES = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
+
+
+def form_edits(version: Version, form: dict[str, str]) -> list[BulletEdit]:
+    """The bullets whose text or citations changed in the edit form."""
+    edits = []
+    for key, _, b in bullets(version.answer):
+        text = " ".join(form.get(f"text:{key}", b.text).split())
+        raw = form.get(f"cites:{key}", ", ".join(map(str, b.citations)))
+        if raw.strip() and not CITES.match(raw):
+            raise InvalidRequest(f"{key}: citations must be reference numbers separated by commas, e.g. 1, 3")
+        cites = sorted({int(n) for n in re.findall(r"\d+", raw)})
+        if text != b.text or cites != sorted(set(b.citations)):
+            edits.append(BulletEdit(bullet=key, text=text, citations=cites))
+    return edits
+
+
+@router.get("/review/articles/{article_id}/edit", include_in_schema=False)
+def edit_page(request: Request, article_id: str, svc: Svc, user: Staff) -> Response:
+    article = svc.review.get_article(article_id)
+    version = svc.review.version(article_id)
+    return svc.templates.TemplateResponse(request, "review_edit.html", {
+        "article": article, "version": version, "rows": grouped_bullets(version), "error": None, "form": {},
+        "labels": STATE_LABELS})
+
+
+@router.post("/review/articles/{article_id}/edit", include_in_schema=False)
+async def edit_form(request: Request, article_id: str, svc: Svc, user: Staff) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    article = svc.review.get_article(article_id)
+    version = svc.review.version(article_id)
+    try:
+        save_edits(svc, article_id, user, form_edits(version, form), form.get("note", ""))
+    except MedoraError as e:
+        if e.status not in (400, 403, 409):
+            raise
+        return svc.templates.TemplateResponse(request, "review_edit.html", {
+            "article": article, "version": version, "rows": grouped_bullets(version), "error": e.message,
+            "form": form, "labels": STATE_LABELS}, status_code=e.status)
+    return RedirectResponse(f"/review/articles/{article_id}/diff", status_code=303)
+
+
+@router.post("/api/review/articles/{article_id}/versions", tags=["review"], summary="Edit bullets (a new version)",
+             responses=ERRORS, status_code=201)
+def version_api(article_id: str, body: VersionBody, svc: Svc, user: Staff) -> Response:
+    """Apply bullet edits as the next version; every citation must still point to a supporting passage."""
+    article = save_edits(svc, article_id, user, body.edits, body.note)
+    return JSONResponse({"ok": True, "article": article.model_dump(mode="json")}, status_code=201)
+
+
+@router.get("/review/articles/{article_id}/diff", include_in_schema=False)
+@router.get("/api/review/articles/{article_id}/diff", tags=["review"], summary="Differences between two versions",
+            responses=ERRORS)
+def diff(request: Request, article_id: str, svc: Svc, user: Staff,
+         from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
+         to: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """Bullet by bullet and word by word; default: the previous version against the newest."""
+    article = svc.review.get_article(article_id)
+    new_n = to or article.current_version
+    old_n = from_ or max(new_n - 1, 1)
+    old, new = svc.review.version(article_id, old_n), svc.review.version(article_id, new_n)
+    rows = diff_answers(old.answer, new.answer)
+    data = {"ok": True, "from": old_n, "to": new_n, "changes": [r.model_dump() for r in rows]}
+    return render(request, "review_diff.html", {"article": article, "old": old, "new": new, "rows": rows,
+                                                "versions": svc.review.versions(article_id)}, data)
