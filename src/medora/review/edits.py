@@ -20,7 +20,7 @@ from medora.review.matching import content_words
 KEY = re.compile(r"^(summary|s(\d+)\.b(\d+))$")
 MAX_TEXT = 1500
 LEXICAL_SUPPORT = 0.5   # share of the bullet's content words found in one passage
-SEMANTIC_SUPPORT = 0.6  # cosine similarity of bullet and passage embeddings
+SEMANTIC_SUPPORT = 0.8  # cosine similarity of a close paraphrase (MiniLM; topical neighbours sit at 0.5-0.7)
 
 Encode = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows (Embedder.encode)
 
@@ -54,17 +54,34 @@ def evidence(ref: Reference, reader: object | None = None) -> list[str]:
     return texts
 
 
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def numbers(text: str) -> set[str]:
+    """Doses, thresholds and time windows: '0.6 mg', '72 hours', '≥ 140' -> {'0.6', '72', '140'}."""
+    return {n.replace(",", ".") for n in NUMBER.findall(text)}
+
+
 def support(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> float:
-    """How well the best passage of `ref` supports `text`, 0..1 (lexical, or semantic when it is higher)."""
+    """How well the best passage of `ref` supports `text`, 0..1.
+
+    Lexical: the share of the text's content words found in the passage. With an embedder, a close
+    paraphrase (cosine >= SEMANTIC_SUPPORT) also counts. Either way every number in the text (a dose, a
+    threshold, a duration) must appear in that passage: a changed dose is never "supported".
+    With the index `reader`, each passage's plain-language version counts as a passage too (see evidence()).
+    """
     passages = evidence(ref, reader)
     words = content_words(text)
     if not passages or not words:
         return 0.0
-    best = max(len(words & content_words(p)) / len(words) for p in passages)
-    if encode is not None and best < LEXICAL_SUPPORT:
+    needed = numbers(text)
+    scores = [len(words & content_words(p)) / len(words) if needed <= numbers(p) else 0.0 for p in passages]
+    if encode is not None and max(scores) < LEXICAL_SUPPORT:
         vecs = encode([text, *passages])
-        best = max(best, float(np.max(vecs[1:] @ vecs[0])) * LEXICAL_SUPPORT / SEMANTIC_SUPPORT)
-    return best
+        sims = vecs[1:] @ vecs[0]
+        scores = [max(sc, LEXICAL_SUPPORT if float(sim) >= SEMANTIC_SUPPORT and needed <= numbers(p) else 0.0)
+                  for sc, sim, p in zip(scores, sims, passages, strict=True)]
+    return max(scores)
 
 
 def supported(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> bool:
@@ -107,4 +124,6 @@ def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None =
     if problems:
         raise InvalidRequest("the edit was not saved: " + "; ".join(problems),
                              hint="A citation must point to a passage that supports the statement.")
+    if new == answer:
+        raise InvalidRequest("the edit changes nothing", hint="Change the text or the citations of a bullet.")
     return new

@@ -304,7 +304,8 @@ def comment_api(article_id: str, body: CommentBody, svc: Svc, user: Staff) -> Re
 
 def save_edits(svc: Services, article_id: str, user: User, edits: list[BulletEdit], note: str) -> Article:
     current = svc.review.version(article_id)
-    edited = apply_edits(current.answer, edits, get_engine(svc.settings).embedder.encode)
+    engine = get_engine(svc.settings)
+    edited = apply_edits(current.answer, edits, engine.embedder.encode, engine.reader)
     return svc.review.edit(article_id, edited, user, note)
 
 
