@@ -49,7 +49,7 @@ def test_question_from_stdin(index_settings: Settings) -> None:
 
 def test_help_lists_every_command() -> None:
     text = build_parser().format_help()
-    for cmd in ("ingest", "ask", "kb", "serve"):
+    for cmd in ("ingest", "ask", "kb", "serve", "user", "eval"):
         assert cmd in text
 
 
@@ -60,3 +60,23 @@ def test_ingest_reports_rejected_file(tmp_path: Path, index_settings: Settings) 
     out = run(["ingest", "--quiet", str(bad)], settings)
     assert out.returncode == 3
     assert "files rejected: 1" in out.stdout and "bad.xml" in out.stdout
+
+
+def test_user_accounts_from_the_command_line(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    out = run(["user", "add", "jortiz", "--role", "reviewer", "--name", "Dr Jane Ortiz", "--password-stdin"],
+              settings, stdin="a long enough passphrase\n")
+    assert out.returncode == 0, out.stderr
+    assert "added jortiz (reviewer): Dr Jane Ortiz" in out.stdout
+    again = run(["user", "add", "jortiz", "--password-stdin"], settings, stdin="another long passphrase\n")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    short = run(["user", "add", "sam", "--role", "editor", "--password-stdin"], settings, stdin="short\n")
+    assert short.returncode == 2 and "too short" in short.stderr
+    assert run(["user", "disable", "jortiz"], settings).returncode == 0
+    listed = run(["user", "list"], settings).stdout
+    assert "jortiz" in listed and "disabled" in listed and "sam" not in listed
+    assert run(["user", "add"], settings).returncode == 2  # argparse: a username is needed
+    from medora.review import open_review
+
+    stored = open_review(settings).engine.connect().exec_driver_sql("SELECT password_hash FROM users").scalar_one()
+    assert stored.startswith("$argon2id$") and "passphrase" not in stored

@@ -50,13 +50,55 @@ def cmd_ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     question = " ".join(args.question) if args.question else sys.stdin.read()
     ensure_index(settings, quiet=args.quiet)
-    answer = ask(question, audience=args.audience, settings=settings)
+    answer = ask(question, audience=args.audience, settings=settings, library=_library(settings))
     if args.format == "json":
         print(json.dumps(answer.to_json_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
         print(to_markdown(answer))
     else:
         print(to_text(answer))
+    return 0
+
+
+def _library(settings: Settings):  # noqa: ANN202 - ReviewStore | None
+    """The review store, if this installation has a database: approved articles answer directly."""
+    from medora.db import database_url
+
+    url = database_url(settings)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None  # nothing was ever reviewed here; do not create a database just to ask
+    from medora.review import open_review
+
+    return open_review(settings)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("Again: ") != first:
+        raise MedoraError("the two passwords differ", hint="Run the command again.")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from medora.review import open_review
+
+    review = open_review(_settings(args))
+    if args.action == "add":
+        user = review.add_user(args.username, _read_password(args), args.role, args.name)
+        print(f"added {user.username} ({user.role.value}): {user.display_name}")
+    elif args.action == "passwd":
+        review.set_password(args.username, _read_password(args))
+        print(f"password changed for {args.username}; their open sessions were ended")
+    elif args.action in ("disable", "enable"):
+        review.set_active(args.username, args.action == "enable")
+        print(f"{args.username} {args.action}d")
+    else:
+        for u in review.list_users():
+            print(f"{u.username:20} {u.role.value:9} {'active' if u.active else 'disabled':9} {u.display_name}")
     return 0
 
 
@@ -133,6 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="no progress lines")
     ev.set_defaults(func=cmd_eval)
 
+    u = sub.add_parser("user", help="accounts for the review workflow: add, list, passwd, disable, enable")
+    u.add_argument("action", choices=["add", "list", "passwd", "disable", "enable"])
+    u.add_argument("username", nargs="?", help="2-64 characters: a-z, 0-9, '.', '_' or '-'")
+    u.add_argument("--role", choices=["reviewer", "editor", "admin"], default="reviewer",
+                   help="reviewer (advisory board: the only role that approves), editor or admin")
+    u.add_argument("--name", help="display name shown on comments and the audit log, e.g. 'Dr Jane Ortiz'")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    u.set_defaults(func=cmd_user)
+
     s = sub.add_parser("serve", help="run the web app and REST API")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
@@ -148,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "action", None) in ("add", "passwd", "disable", "enable") and not args.username:
+        parser.error(f"user {args.action} needs a username")
     try:
         return int(args.func(args) or 0)
     except MedoraError as exc:
