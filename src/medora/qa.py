@@ -20,8 +20,8 @@ from medora.compose import Evidence, compose, modifiers_of, not_answered
 from medora.conversation import Conversation, standalone
 from medora.errors import InvalidRequest, QuestionTooLong
 from medora.models import Answer, Audience, Hit, ReviewInfo, Status
-from medora.review.fingerprint import fingerprint
 from medora.retrieval import Expansion, SearchEngine
+from medora.review.fingerprint import fingerprint
 from medora.settings import Settings, get_settings
 from medora.triage import HISTORY_CONTEXT, NEGATION, triage, urgent_notice
 
@@ -146,7 +146,8 @@ def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngin
 def _with_review(library: ReviewStore, article: Article, answer: Answer, engine: SearchEngine) -> Answer:
     """A fresh answer to an article's question: if the sources changed, it is the article's next version."""
     if answer.status in (Status.ANSWERED, Status.URGENT) and answer.references and article.state != "rejected":
-        article, _ = library.submit(answer, fingerprint(answer, engine.reader))
+        article, _ = library.submit(answer, fingerprint(answer, engine.reader),
+                                    stale=lambda v: fingerprint(v.answer, engine.reader).hash != v.sources_fingerprint)
     review = ReviewInfo(article_id=article.id, status=article.state.value,
                         last_updated=article.updated_at.date().isoformat(), version=article.current_version)
     return answer.model_copy(update={"review": review})

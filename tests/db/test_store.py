@@ -20,6 +20,7 @@ from medora.models import Answer, Bullet, Reference, Section
 from medora.settings import Settings
 
 pytestmark = pytest.mark.unit
+HEAD = "0002_review"  # the newest migration (editorial review, issue #5)
 
 
 def answer(question: str, title: str, topic: str | None = "gout", standalone: str | None = None) -> Answer:
@@ -50,7 +51,9 @@ def test_migrations_are_numbered_and_linear() -> None:
     for rev in revisions:
         assert re.fullmatch(r"\d{4}_[a-z0-9_]+", rev.revision), rev.revision
         assert Path(rev.path).stem == rev.revision
-    assert revisions[-1].revision == "0001_initial"
+    assert [r.revision for r in revisions] == ["0002_review", "0001_initial"]  # newest first
+    assert scripts.get_current_head() == HEAD
+    assert revisions[0].down_revision == "0001_initial" and revisions[-1].down_revision is None
     assert sorted(p.stem for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py")) == sorted(
         r.revision for r in revisions)
 
@@ -59,10 +62,11 @@ def test_migrations_build_exactly_the_declared_tables_and_rerun_safely(tmp_path:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     migrate(engine)
     migrate(engine)  # startup runs it every time
-    assert {"conversations", "answers", "turns", "alembic_version"} <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) == set(metadata.tables) | {"alembic_version"}
+    assert {"conversations", "answers", "turns", "users", "articles", "audit_log"} <= set(metadata.tables)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
-        assert MigrationContext.configure(conn).get_current_revision() == "0001_initial"
+        assert MigrationContext.configure(conn).get_current_revision() == HEAD
 
 
 def test_answers_round_trip_with_their_metadata(store: AnswerStore) -> None:
@@ -121,3 +125,4 @@ def test_postgres_works_too() -> None:
     assert store.get_conversation(conv.id).answers[0].answer == saved.answer
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert MigrationContext.configure(conn).get_current_revision() == HEAD

@@ -160,7 +160,8 @@ def test_browsers_get_error_pages_with_the_same_facts(client: TestClient) -> Non
     r = client.get("/answers/no-such-answer", headers=HTML)
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     assert "no answer with id" in r.text.lower() and "<main" in r.text
-    r = client.post("/ask", data={"question": "", "csrf_token": form_token(client)}, headers=HTML, follow_redirects=False)
+    r = client.post("/ask", data={"question": "", "csrf_token": form_token(client)}, headers=HTML,
+                    follow_redirects=False)
     assert r.status_code == 400 and "the question is empty" in r.text.lower()
 
 
@@ -188,8 +189,8 @@ def test_htmx_follow_up_returns_just_the_new_turn(client: TestClient, seed: dict
     r = client.post(f"/conversations/{cid}/ask", data={"question": "what about in pregnancy?", "csrf_token": token},
                     headers={**HTML, "HX-Request": "true"})
     assert r.status_code == 200 and 'id="turn-2"' in r.text and "<html" not in r.text
-    r = client.post(f"/conversations/{cid}/ask", data={"question": "and for how long?", "csrf_token": token}, headers=HTML,
-                    follow_redirects=False)
+    r = client.post(f"/conversations/{cid}/ask", data={"question": "and for how long?", "csrf_token": token},
+                    headers=HTML, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/conversations/{cid}#turn-3"
     page = client.get(f"/conversations/{cid}", headers=HTML).text
     assert page.count('class="turn"') == 3

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
 from medora.review import ReviewStore
 from medora.settings import Settings
@@ -19,9 +21,27 @@ PASSWORD = "a long enough passphrase"
 QUESTION = "How is gout managed during a flare?"
 
 
-@pytest.fixture(scope="module")
-def app(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    app = create_app(with_database(index_settings, tmp_path_factory.mktemp("review-db") / "medora.db"))
+def postgres_settings(settings: Settings, schema: str) -> Settings:
+    """The same settings on a fresh schema of the test PostgreSQL server (skip without one)."""
+    url = os.environ.get("MEDORA_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("MEDORA_TEST_POSTGRES_URL is not set (.ci/run starts a server)")
+    with create_engine(url).begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    return settings.model_copy(update={"database_url": f"{url}?options=-csearch_path%3D{schema}"})
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request: pytest.FixtureRequest, index_settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The app on SQLite, and the very same app on a real PostgreSQL server."""
+    if request.param == "postgres":
+        settings = postgres_settings(index_settings, "medora_web_review")
+    else:
+        settings = with_database(index_settings, tmp_path_factory.mktemp("review-db") / "medora.db")
+    app = create_app(settings)
+    dialect = app.state.services.review.engine.dialect.name
+    assert dialect == {"sqlite": "sqlite", "postgres": "postgresql"}[request.param]
     review: ReviewStore = app.state.services.review
     review.add_user("rita", PASSWORD, "reviewer", "Dr Rita Reviewer")
     review.add_user("rob", PASSWORD, "reviewer", "Dr Rob Reviewer")

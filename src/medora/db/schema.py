@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+                        JSON,
+                        Boolean,
+                        Column,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        String,
+                        Table,
+                        Text,
+                        UniqueConstraint,
+)
 
 # Stable constraint names so later migrations (batch mode on SQLite) can refer to them.
 metadata = MetaData(naming_convention={
@@ -97,7 +109,7 @@ articles = Table(
     Column("approved_by", Integer, ForeignKey("users.id"), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
-    Index("ix_articles_audience_question_key", "audience", "question_key"),
+    Index("ix_articles_audience_question_key", "audience", "question_key", unique=True),  # one article a question
 )
 
 article_versions = Table(

@@ -11,7 +11,7 @@ WORD = re.compile(r"[a-z0-9]+")
 STOP = frozenset("""a an the of for to in on at by with and or is are was were be been being do does did can could
 should would will shall may might must what whats which who whom how when where why please tell me i my we our you
 your it its this that these those there their about any some""".split())
-SIMILAR = 0.8  # Jaccard overlap of content words above which two questions are the same question
+NEGATIONS = frozenset({"not", "no", "never", "without", "nor", "cannot", "t"})  # "t": don't, can't, shouldn't
 
 
 def _fold(text: str) -> str:
@@ -28,13 +28,25 @@ def question_key(question: str) -> str:
     return " ".join(sorted(content_words(question)))[:500]
 
 
-def similarity(a: str, b: str) -> float:
-    """Jaccard overlap of two question keys (or questions)."""
-    wa, wb = set(a.split()), set(b.split())
-    if not wa or not wb:
-        return 0.0
-    return len(wa & wb) / len(wa | wb)
+def _inflections(a: str, b: str) -> bool:
+    """'treated'/'treatment', 'diagnosed'/'diagnosis': one stem; 'hypertension'/'hyperthyroidism' are not."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 5 and n >= 0.7 * min(len(a), len(b))
 
 
 def same_question(key_a: str, key_b: str) -> bool:
-    return key_a == key_b or similarity(key_a, key_b) >= SIMILAR
+    """Same key, or the keys differ only by inflections of the same words ('How is gout treated?' and
+    'gout treatment?'). A word added or swapped ('... in pregnancy', 'adults' -> 'children'), a negation or
+    a number always makes a different question: an approved answer must never be served for another one."""
+    if key_a == key_b:
+        return True
+    wa, wb = set(key_a.split()), set(key_b.split())
+    only_a, only_b = wa - wb, wb - wa
+    if any(w in NEGATIONS or any(c.isdigit() for c in w) for w in only_a | only_b):
+        return False
+    return (bool(only_a) and bool(only_b) and all(any(_inflections(x, y) for y in only_b) for x in only_a)
+            and all(any(_inflections(y, x) for x in only_a) for y in only_b))

@@ -15,6 +15,7 @@ Usage example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,13 +24,13 @@ from sqlalchemy.exc import IntegrityError
 
 from medora.db.schema import article_versions, articles, audit_log, comments, login_attempts, sessions, users
 from medora.db.store import new_id
-from medora.errors import Conflict, InvalidRequest, NotFound, TooManyRequests, Unauthorized
+from medora.errors import Conflict, Forbidden, InvalidRequest, NotFound, TooManyRequests, Unauthorized
 from medora.models import Answer, Status
 from medora.review import auth
 from medora.review.fingerprint import Fingerprint
 from medora.review.matching import question_key, same_question
 from medora.review.models import Action, Article, AuditEntry, Comment, Role, State, User, Version
-from medora.review.workflow import NEEDS_COMMENT, check_permission, next_state
+from medora.review.workflow import NEEDS_COMMENT, can_comment, check_permission, next_state
 
 MAX_COMMENT = 4000
 REVIEWABLE = (Status.ANSWERED, Status.URGENT)
@@ -69,17 +70,17 @@ class ReviewStore:
     def set_password(self, username: str, password: str) -> None:
         hashed = auth.hash_password(password)
         with self.engine.begin() as conn:
-            done = conn.execute(update(users).where(users.c.username == username.lower())
+            done = conn.execute(update(users).where(users.c.username == username.strip().lower())
                                 .values(password_hash=hashed)).rowcount
             if done:  # a new password ends every open session of that account
-                uid = conn.execute(select(users.c.id).where(users.c.username == username.lower())).scalar_one()
+                uid = conn.execute(select(users.c.id).where(users.c.username == username.strip().lower())).scalar_one()
                 conn.execute(sessions.delete().where(sessions.c.user_id == uid))
         if not done:
             raise NotFound(f"no user named {username!r}", hint="List accounts with `medora user list`.")
 
     def set_active(self, username: str, active: bool) -> None:
         with self.engine.begin() as conn:
-            row = conn.execute(select(users.c.id).where(users.c.username == username.lower())).first()
+            row = conn.execute(select(users.c.id).where(users.c.username == username.strip().lower())).first()
             if row is None:
                 raise NotFound(f"no user named {username!r}", hint="List accounts with `medora user list`.")
             conn.execute(update(users).where(users.c.id == row.id).values(active=active))
@@ -158,11 +159,13 @@ class ReviewStore:
     # ---- articles -------------------------------------------------------------------------------------------
 
     def submit(self, answer: Answer, fingerprint: Fingerprint, *, answer_id: str | None = None,
-               actor: User | None = None) -> tuple[Article, bool]:
+               actor: User | None = None, stale: Callable[[Version], bool] | None = None) -> tuple[Article, bool]:
         """The article for this answer's question: (existing one, False) or (new one, True).
 
-        A near-identical question (same audience) maps to the existing article; if its sources changed
-        since, the answer becomes a new version and the article goes back to submitted.
+        A near-identical question (same audience) maps to the existing article. If the sources of its
+        current version changed since (`stale(version)`, which re-fingerprints that version against the
+        index; by default: the fingerprints differ), the answer becomes a new version and the article goes
+        back to submitted.
         """
         if answer.status not in REVIEWABLE or not answer.references:
             raise InvalidRequest("this answer has nothing to review (Medora gave no cited answer)",
@@ -172,18 +175,26 @@ class ReviewStore:
         existing = self.find_article(question, answer.audience.value)
         if existing is not None:
             current = self.version(existing.id)
-            if current.sources_fingerprint != fingerprint.hash and existing.state != State.REJECTED:
+            changed = stale(current) if stale is not None else current.sources_fingerprint != fingerprint.hash
+            if changed and existing.state != State.REJECTED:
                 return self._new_version(existing.id, answer, fingerprint, None, Action.SOURCES_CHANGED,
                                          "sources changed since the last version", answer_id=answer_id), False
             return existing, False
         now = _now()
         aid = new_id()
-        with self.engine.begin() as conn:
-            conn.execute(insert(articles).values(
-                id=aid, question=question, question_key=key, audience=answer.audience.value, title=answer.title,
-                topic=answer.topic, state=State.SUBMITTED.value, current_version=1, created_at=now, updated_at=now))
-            self._insert_version(conn, aid, 1, answer, fingerprint, None, "generated", "", answer_id, now)
-            self._audit(conn, aid, 1, actor, Action.SUBMIT, None, State.SUBMITTED, "", now)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(articles).values(
+                    id=aid, question=question, question_key=key, audience=answer.audience.value, title=answer.title,
+                    topic=answer.topic, state=State.SUBMITTED.value, current_version=1, created_at=now,
+                    updated_at=now))
+                self._insert_version(conn, aid, 1, answer, fingerprint, None, "generated", "", answer_id, now)
+                self._audit(conn, aid, 1, actor, Action.SUBMIT, None, State.SUBMITTED, "", now)
+        except IntegrityError:  # another server filed the same question a moment ago: use that article
+            existing = self.find_article(question, answer.audience.value)
+            if existing is None:
+                raise
+            return existing, False
         return self.get_article(aid), True
 
     def find_article(self, question: str, audience: str) -> Article | None:
@@ -223,8 +234,10 @@ class ReviewStore:
         if audience:
             query = query.where(articles.c.audience == audience)
         if q and q.strip():
-            like = f"%{q.strip().lower()}%"
-            query = query.where(or_(func.lower(articles.c.question).like(like), func.lower(articles.c.title).like(like)))
+            text = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{text}%"  # the user's % and _ are literal characters, not wildcards
+            query = query.where(or_(func.lower(articles.c.question).like(like, escape="\\"),
+                                    func.lower(articles.c.title).like(like, escape="\\")))
         with self.engine.connect() as conn:
             return [self._article(r) for r in conn.execute(query)]
 
@@ -333,6 +346,8 @@ class ReviewStore:
         return self.get_article(article_id)
 
     def add_comment(self, article_id: str, user: User, body: str, bullet: str | None = None) -> Comment:
+        if not can_comment(user):
+            raise Forbidden("commenting needs a signed-in, active account")
         body = (body or "").strip()
         if not body:
             raise InvalidRequest("the comment is empty")

@@ -20,8 +20,8 @@ from fastapi.templating import Jinja2Templates
 
 from medora import __version__
 from medora.db import open_store
-from medora.settings import Settings, get_settings
 from medora.review import ReviewStore
+from medora.settings import Settings, get_settings
 from medora.web import auth, errors
 from medora.web.config import WebSettings
 from medora.web.limits import BodyLimit

@@ -32,8 +32,15 @@ from medora.review.diff import diff_answers
 from medora.review.edits import BulletEdit, apply_edits, bullets
 from medora.review.fingerprint import fingerprint
 from medora.review.workflow import REVIEW_ACTIONS, actions_for
-from medora.web.auth import (SESSION_COOKIE, current_user, end_session, load_identity, require_staff, start_session,
-                             verify_csrf)
+from medora.web.auth import (
+    SESSION_COOKIE,
+    current_user,
+    end_session,
+    load_identity,
+    require_staff,
+    start_session,
+    verify_csrf,
+)
 from medora.web.presenter import ArticleView
 from medora.web.routes import ERRORS, is_api, render
 from medora.web.services import Services, load_answer, services
@@ -127,7 +134,8 @@ def me(user: Staff) -> dict:
 def submit_answer(svc: Services, answer_id: str) -> tuple[Article, bool]:
     stored = load_answer(svc, answer_id)
     reader = get_engine(svc.settings).reader
-    return svc.review.submit(stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id)
+    return svc.review.submit(stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id,
+                             stale=lambda v: fingerprint(v.answer, reader).hash != v.sources_fingerprint)
 
 
 @router.post("/answers/{answer_id}/submit", include_in_schema=False)

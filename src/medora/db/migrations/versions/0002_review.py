@@ -72,7 +72,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_articles_state", "articles", ["state"])
     op.create_index("ix_articles_updated_at", "articles", ["updated_at"])
-    op.create_index("ix_articles_audience_question_key", "articles", ["audience", "question_key"])
+    op.create_index("ix_articles_audience_question_key", "articles", ["audience", "question_key"], unique=True)
     op.create_table(
         "article_versions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
