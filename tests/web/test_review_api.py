@@ -266,3 +266,21 @@ def test_html_in_questions_and_comments_is_escaped(anon: TestClient) -> None:
     page = anon.get(f"/review/articles/{article['id']}", headers=HTML).text
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=" in page
+
+
+def test_a_refused_decision_is_explained_on_the_article_page(app) -> None:  # noqa: ANN001
+    with TestClient(app) as c:
+        _, article = submitted_article(c, "What are the symptoms of kidney stones?")
+        token = form_token(c, "/login")
+        c.post("/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token})
+        url = f"/review/articles/{article['id']}"
+        token = form_token(c, url)
+        c.post(f"{url}/transition", data={"action": "start_review", "csrf_token": token})
+        r = c.post(f"{url}/transition", data={"action": "request_changes", "comment": "", "csrf_token": token},
+                   headers=HTML)
+        assert r.status_code == 400 and 'id="decision-error"' in r.text and "needs a comment" in r.text
+        assert "Review queue" in r.text and 'name="action" value="approve"' in r.text  # still on the article page
+        r = c.post(f"{url}/comments", data={"body": "  ", "csrf_token": token}, headers=HTML)
+        assert r.status_code == 400 and "the comment is empty" in r.text.lower()
+        state = c.get(f"/api/review/articles/{article['id']}", headers={"x-csrf-token": token}).json()
+        assert state["article"]["state"] == "under_review" and state["comments"] == []

@@ -18,6 +18,7 @@ SESSION_TTL = timedelta(hours=12)
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5   # per username per window
 MAX_FAILURES_PER_IP = 20    # per client address per window
+ATTEMPTS_KEPT = timedelta(days=30)  # sign-in attempts older than this are pruned (they still serve audits until then)
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 # verified against when the username does not exist, so a wrong username costs as much time as a wrong password
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))

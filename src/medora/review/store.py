@@ -132,6 +132,7 @@ class ReviewStore:
                                  .values(password_hash=auth.HASHER.hash(password)))
                 token, csrf = auth.new_token(), auth.new_token()
                 conn.execute(sessions.delete().where(sessions.c.expires_at < now))
+                conn.execute(login_attempts.delete().where(login_attempts.c.at < now - auth.ATTEMPTS_KEPT))
                 conn.execute(insert(sessions).values(id=auth.token_id(token), user_id=row.id, csrf=csrf,
                                                      created_at=now, expires_at=now + auth.SESSION_TTL))
         if not ok:  # raised after the commit: inside the transaction it would roll back the failed attempt's row

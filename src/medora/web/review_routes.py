@@ -226,6 +226,11 @@ def authored_since_approval(versions: list[Version], article: Article, user: Use
 def review_article(request: Request, article_id: str, svc: Svc, user: Staff,
                    v: int | None = Query(None, ge=1)) -> Response:
     """The article with all its versions, comments and audit trail, and the actions open to you."""
+    return review_page(request, svc, user, article_id, v)
+
+
+def review_page(request: Request, svc: Services, user: User, article_id: str, v: int | None = None,
+                error: str | None = None, status: int = 200) -> Response:
     article = svc.review.get_article(article_id)
     versions = svc.review.versions(article_id)
     version = next((x for x in versions if x.number == (v or article.current_version)), None)
@@ -252,8 +257,10 @@ def review_article(request: Request, article_id: str, svc: Svc, user: Staff,
            "actions": actions, "labels": STATE_LABELS, "action_labels": ACTION_LABELS, "user": user,
            "own_edit_blocks_approval": bool(blocked), "rows": grouped_bullets(version),
            "can_edit": user.role in (Role.EDITOR, Role.REVIEWER, Role.ADMIN) and article.state != State.REJECTED,
-           "latest": version.number == article.current_version}
-    return render(request, "review_article.html", ctx, data)
+           "latest": version.number == article.current_version, "error": error}
+    if is_api(request):
+        return JSONResponse(data)
+    return svc.templates.TemplateResponse(request, "review_article.html", {"data": data, **ctx}, status_code=status)
 
 
 def grouped_bullets(version: Version) -> list[tuple[str, list[tuple[str, Any]]]]:
@@ -282,9 +289,14 @@ class VersionBody(BaseModel):
 
 
 @router.post("/review/articles/{article_id}/transition", include_in_schema=False)
-def transition_form(article_id: str, svc: Svc, user: Staff, action: Annotated[str, Form()] = "",
+def transition_form(request: Request, article_id: str, svc: Svc, user: Staff, action: Annotated[str, Form()] = "",
                     comment: Annotated[str, Form()] = "") -> Response:
-    svc.review.transition(article_id, action, user, comment)
+    try:
+        svc.review.transition(article_id, action, user, comment)
+    except MedoraError as e:  # say it on the article page, keeping the reviewer where they were
+        if e.status not in (400, 403, 409):
+            raise
+        return review_page(request, svc, user, article_id, error=e.message, status=e.status)
     return RedirectResponse(f"/review/articles/{article_id}", status_code=303)
 
 
@@ -297,9 +309,14 @@ def transition_api(article_id: str, body: TransitionBody, svc: Svc, user: Staff)
 
 
 @router.post("/review/articles/{article_id}/comments", include_in_schema=False)
-def comment_form(article_id: str, svc: Svc, user: Staff, body: Annotated[str, Form()] = "",
+def comment_form(request: Request, article_id: str, svc: Svc, user: Staff, body: Annotated[str, Form()] = "",
                  bullet: Annotated[str, Form()] = "") -> Response:
-    c = svc.review.add_comment(article_id, user, body, bullet or None)
+    try:
+        c = svc.review.add_comment(article_id, user, body, bullet or None)
+    except MedoraError as e:
+        if e.status not in (400, 403):
+            raise
+        return review_page(request, svc, user, article_id, error=e.message, status=e.status)
     return RedirectResponse(f"/review/articles/{article_id}#comment-{c.id}", status_code=303)
 
 
