@@ -233,7 +233,7 @@ def test_the_whole_review_loop_in_the_browser(browser, contexts: list, review_se
     when = datetime.fromisoformat(note.locator("time").get_attribute("datetime"))
     assert abs(when.replace(tzinfo=when.tzinfo or UTC) - datetime.now(UTC)) < timedelta(minutes=10)
     expect(note.locator("time")).to_have_text(long_date(when))
-    expect(public.locator(".badge-review")).to_contain_text("Approved by a reviewer")
+    expect(public.locator(".badge-approved")).to_contain_text("Approved by a reviewer")
     expect(public.locator(".review-steps [aria-current=step]")).to_have_text("Approved")
     assert "pending human review" not in public.locator("main").inner_text().lower()
     expect(public.locator(".answer-section li").filter(has_text=edited)).to_have_count(1)
@@ -251,7 +251,7 @@ def test_the_whole_review_loop_in_the_browser(browser, contexts: list, review_se
     assert_no_secrets(anon)
 
     anon.ask(QUESTION)
-    expect(public.locator(".badge-review")).to_contain_text("Approved by a reviewer of Medora's medical advisory board")
+    expect(public.locator(".badge-approved")).to_contain_text("Approved by a reviewer of Medora's medical advisory board")
     assert "pending human review" not in public.locator("main").inner_text().lower()
     expect(public.locator(".answer-section li").filter(has_text=edited)).to_have_count(1)
     expect(public.get_by_role("link", name="see its review status")).to_have_attribute("href", f"/articles/{aid}")
