@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,12 +37,11 @@ def client(web_settings: Settings) -> TestClient:
     return TestClient(create_app(web_settings))
 
 
-@pytest.fixture(scope="session")
-def live_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app under uvicorn in a background thread on 127.0.0.1 and a free port."""
+@contextmanager
+def serving(app: object) -> Iterator[str]:
+    """Run `app` under uvicorn in a background thread on 127.0.0.1 and a free port; yield its base URL."""
     import uvicorn
 
-    app = create_app(with_database(index_settings, tmp_path_factory.mktemp("browser-db") / "medora.db"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -53,9 +53,18 @@ def live_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFacto
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on its own database, served on loopback."""
+    with serving(create_app(with_database(index_settings, tmp_path_factory.mktemp("browser-db") / "medora.db"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,6 @@ Every page is watched (see Watched in test_browser.py) for console errors, HTTP 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +18,7 @@ import pytest
 
 from medora.settings import Settings
 from medora.web.presenter import long_date
-from tests.web.conftest import ARTIFACTS, with_database
+from tests.web.conftest import ARTIFACTS, serving, with_database
 from tests.web.test_browser import Watched
 
 pytestmark = pytest.mark.browser
@@ -39,28 +36,14 @@ XSS_COMMENT = "<script>window.__xss=2</script>"
 @pytest.fixture(scope="module")
 def review_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
     """(base URL, app): uvicorn on a free loopback port, a fresh SQLite database, and review accounts."""
-    import uvicorn
-
     from medora.web.app import create_app
 
     app = create_app(with_database(index_settings, tmp_path_factory.mktemp("review-browser-db") / "medora.db"))
     review = app.state.services.review
     review.add_user("rita", PASSWORD, "reviewer", "Dr Rita Reviewer")
     review.add_user("eddie", PASSWORD, "editor", "Eddie Editor")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, app
 
 
 @pytest.fixture
@@ -251,7 +234,8 @@ def test_the_whole_review_loop_in_the_browser(browser, contexts: list, review_se
     assert_no_secrets(anon)
 
     anon.ask(QUESTION)
-    expect(public.locator(".badge-approved")).to_contain_text("Approved by a reviewer of Medora's medical advisory board")
+    expect(public.locator(".badge-approved")).to_contain_text(
+        "Approved by a reviewer of Medora's medical advisory board")
     assert "pending human review" not in public.locator("main").inner_text().lower()
     expect(public.locator(".answer-section li").filter(has_text=edited)).to_have_count(1)
     expect(public.get_by_role("link", name="see its review status")).to_have_attribute("href", f"/articles/{aid}")

@@ -62,3 +62,19 @@ def renumber(summary: Bullet, sections: list[Section], references: list[Referenc
         if old in by_old:
             out.append(by_old[old].model_copy(update={"n": mapping[old]}))
     return out
+
+
+def evidence_texts(ref: Reference, reader: object | None = None) -> list[str]:
+    """The passages `ref` quotes, plus (given the index reader) each one's plain-language version.
+
+    A patient answer's bullets are the reviewed lay text of the cited statements, while the reference quotes
+    the clinician text; without the lay text a patient bullet would not count as supported by its own source.
+    Used by the citation judge (eval) and by the check on editors' edits (review).
+    """
+    texts = [p.text for p in ref.passages]
+    if reader is not None:
+        for p in ref.passages:
+            full = reader.passage(p.id)  # type: ignore[attr-defined]
+            if full is not None and full.lay_text:
+                texts.append(full.lay_text)
+    return texts

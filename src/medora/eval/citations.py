@@ -16,9 +16,10 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
+from medora.compose.citations import evidence_texts
 from medora.eval import metrics
 from medora.eval.results import Plot, SuiteResult, Table
-from medora.models import Answer, Bullet, Reference
+from medora.models import Answer, Bullet
 from medora.settings import Settings
 
 METADATA_FIELDS = ("type", "title", "source", "year", "identifier")
@@ -56,21 +57,6 @@ class CitationCounts:
         self.uncited += other.uncited
         self.unresolved += other.unresolved
         self.unsupported += other.unsupported
-
-
-def evidence_texts(ref: Reference, reader: object | None) -> list[str]:
-    """The reference's quoted passages, plus each passage's plain-language version from the index, if any.
-
-    Patient bullets drawn from the knowledge base are the statement's reviewed lay version, which the
-    answer does not quote; without it the judge would compare a paraphrase with the clinician text.
-    """
-    texts = [p.text for p in ref.passages]
-    if reader is not None:
-        for p in ref.passages:
-            full = reader.passage(p.id)  # type: ignore[attr-defined]
-            if full is not None and full.lay_text:
-                texts.append(full.lay_text)
-    return texts
 
 
 def check_answer(answer: Answer, judge: object | None = None, reader: object | None = None) -> CitationCounts:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from pydantic import BaseModel, Field
 
+from medora.compose.citations import evidence_texts as evidence
 from medora.errors import InvalidRequest
 from medora.models import Answer, Bullet, Reference
 from medora.review.matching import content_words
@@ -37,21 +38,6 @@ def bullets(answer: Answer) -> Iterator[tuple[str, str, Bullet]]:
     for i, section in enumerate(answer.sections, 1):
         for j, b in enumerate(section.bullets, 1):
             yield f"s{i}.b{j}", section.heading, b
-
-
-def evidence(ref: Reference, reader: object | None = None) -> list[str]:
-    """The passages `ref` quotes, plus (given the index reader) each one's plain-language version.
-
-    A patient answer's bullets are the reviewed lay text of the cited statements, while the reference quotes
-    the clinician text; without the lay text a patient bullet would not count as supported by its own source.
-    """
-    texts = [p.text for p in ref.passages]
-    if reader is not None:
-        for p in ref.passages:
-            full = reader.passage(p.id)  # type: ignore[attr-defined]
-            if full is not None and full.lay_text:
-                texts.append(full.lay_text)
-    return texts
 
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
