@@ -99,6 +99,9 @@ def test_the_whole_loop_over_the_api(anon: TestClient, app) -> None:  # noqa: AN
                   json={"edits": [{"bullet": first["key"], "text": edited_text}], "note": "clearer"})
     assert r.status_code == 201 and r.json()["article"] == {**r.json()["article"], "state": "submitted",
                                                              "current_version": 2}
+    stale = anon.post(f"/api/review/articles/{aid}/versions", headers=eddie, json={
+        "edits": [{"bullet": first["key"], "text": "Generally, " + first["text"]}], "base_version": 1})
+    assert stale.status_code == 409 and "version 2 was saved after version 1" in stale.json()["error"]
     changes = anon.get(f"/api/review/articles/{aid}/diff", headers=rita).json()["changes"]
     assert [c["op"] for c in changes if c["op"] != "equal"] == ["changed"]
     assert {"op": "insert", "text": "As a rule,"} in changes[1]["words"] or any(

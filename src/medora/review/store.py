@@ -315,22 +315,33 @@ class ReviewStore:
             self._audit(conn, article_id, row.current_version, user, action, State(row.state), to, comment, now)
         return self.get_article(article_id)
 
-    def edit(self, article_id: str, answer: Answer, user: User, note: str = "") -> Article:
-        """An edited answer becomes the next version, authored by `user`; the article goes back to submitted."""
+    def edit(self, article_id: str, answer: Answer, user: User, note: str = "",
+             base_version: int | None = None) -> Article:
+        """An edited answer becomes the next version, authored by `user`; the article goes back to submitted.
+
+        `base_version` is the version the editor started from: if another version was saved since, the
+        edit is refused (409) rather than silently undoing that version's changes.
+        """
         check_permission(user, Action.EDIT)
         current = self.version(article_id)
         fingerprint = Fingerprint(source_ids=current.source_ids, hash=current.sources_fingerprint,
                                   index_version=current.index_version)
-        return self._new_version(article_id, answer, fingerprint, user, Action.EDIT, note.strip()[:MAX_COMMENT])
+        return self._new_version(article_id, answer, fingerprint, user, Action.EDIT, note.strip()[:MAX_COMMENT],
+                                 base_version=base_version)
 
     def _new_version(self, article_id: str, answer: Answer, fingerprint: Fingerprint, user: User | None,
-                     action: Action, note: str, answer_id: str | None = None) -> Article:
+                     action: Action, note: str, answer_id: str | None = None,
+                     base_version: int | None = None) -> Article:
         now = _now()
         try:
             with self.engine.begin() as conn:
                 row = conn.execute(select(articles).where(articles.c.id == article_id).with_for_update()).first()
                 if row is None:
                     raise NotFound(f"no article with id {article_id!r}")
+                if base_version is not None and base_version != row.current_version:
+                    raise Conflict(f"version {row.current_version} was saved after version {base_version}, "
+                                   "which this edit started from",
+                                   hint="Open the newest version, redo the edit there and save again.")
                 to = next_state(State(row.state), action)
                 number = row.current_version + 1
                 done = conn.execute(update(articles).where(articles.c.id == article_id, articles.c.state == row.state,

@@ -286,6 +286,8 @@ class CommentBody(BaseModel):
 class VersionBody(BaseModel):
     edits: list[BulletEdit]
     note: str = ""
+    base_version: int | None = Field(None, ge=1, description="the version these edits were made on (default: the "
+                                     "newest); if a newer one exists the edit is refused with 409")
 
 
 @router.post("/review/articles/{article_id}/transition", include_in_schema=False)
@@ -327,11 +329,13 @@ def comment_api(article_id: str, body: CommentBody, svc: Svc, user: Staff) -> Re
     return JSONResponse({"ok": True, "comment": c.model_dump(mode="json")}, status_code=201)
 
 
-def save_edits(svc: Services, article_id: str, user: User, edits: list[BulletEdit], note: str) -> Article:
-    current = svc.review.version(article_id)
+def save_edits(svc: Services, article_id: str, user: User, edits: list[BulletEdit], note: str,
+               base_version: int | None) -> Article:
+    """Apply the edits to the version the editor started from; 409 if a newer one was saved meanwhile."""
+    base = svc.review.version(article_id, base_version)
     engine = get_engine(svc.settings)
-    edited = apply_edits(current.answer, edits, engine.embedder.encode, engine.reader)
-    return svc.review.edit(article_id, edited, user, note)
+    edited = apply_edits(base.answer, edits, engine.embedder.encode, engine.reader)
+    return svc.review.edit(article_id, edited, user, note, base_version=base.number)
 
 
 CITES = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
@@ -364,9 +368,10 @@ def edit_page(request: Request, article_id: str, svc: Svc, user: Staff) -> Respo
 async def edit_form(request: Request, article_id: str, svc: Svc, user: Staff) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     article = svc.review.get_article(article_id)
-    version = svc.review.version(article_id)
+    base = form.get("base_version", "")
+    version = svc.review.version(article_id, int(base) if base.isdigit() else None)
     try:
-        save_edits(svc, article_id, user, form_edits(version, form), form.get("note", ""))
+        save_edits(svc, article_id, user, form_edits(version, form), form.get("note", ""), version.number)
     except MedoraError as e:
         if e.status not in (400, 403, 409):
             raise
@@ -380,7 +385,7 @@ async def edit_form(request: Request, article_id: str, svc: Svc, user: Staff) ->
              responses=ERRORS, status_code=201)
 def version_api(article_id: str, body: VersionBody, svc: Svc, user: Staff) -> Response:
     """Apply bullet edits as the next version; every citation must still point to a supporting passage."""
-    article = save_edits(svc, article_id, user, body.edits, body.note)
+    article = save_edits(svc, article_id, user, body.edits, body.note, body.base_version)
     return JSONResponse({"ok": True, "article": article.model_dump(mode="json")}, status_code=201)
 
 
