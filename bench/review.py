@@ -27,7 +27,7 @@ from medora.db.schema import articles
 from medora.qa import ask, get_engine
 from medora.review import open_review
 from medora.review.fingerprint import fingerprint
-from medora.review.matching import question_key
+from medora.review.matching import question_key, stem_key
 
 
 def timed(fn, *args, **kw) -> tuple[float, object]:  # noqa: ANN001
@@ -83,11 +83,15 @@ def main() -> None:
         with review.engine.begin() as conn:
             conn.execute(insert(articles), [dict(
                 id=f"synthetic{i}", question=f"synthetic question {i} about condition {i % 97}",
-                question_key=question_key(f"synthetic question {i} about condition {i % 97}"), audience="clinician",
+                question_key=(k := question_key(f"synthetic question {i} about condition {i % 97}")),
+                stem_key=stem_key(k), audience="clinician",
                 title="t", state="submitted", current_version=1, created_at=now, updated_at=now)
                 for i in range(args.articles)])
-        look = [timed(review.find_article, q, "clinician")[0] for q in qs]
-        print(line(f"find_article, {args.articles + approved:,} articles", look))
+        hit = [timed(review.find_article, q, "clinician")[0] for q in qs]
+        miss = [timed(review.find_article, q + " in pregnancy", "clinician")[0] for q in qs]  # scans every key
+        total = args.articles + approved
+        print(line(f"find_article hit, {total:,} articles", hit))
+        print(line(f"find_article miss, {total:,} articles", miss))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from medora.db.schema import article_versions, articles, audit_log
 from medora.errors import Forbidden, InvalidRequest, NotFound
 from medora.review import ReviewStore, State
 from medora.review.edits import BulletEdit, apply_edits
-from medora.review.matching import question_key
+from medora.review.matching import question_key, same_question
 from medora.review.models import Action, Article
 from medora.review.workflow import InvalidTransition
 
@@ -355,3 +355,17 @@ def test_edits_need_an_account_that_may_edit(store: ReviewStore, people: People,
     for n, who in enumerate((people.ada, people.rita, people.eve), start=2):  # admins, reviewers and editors edit
         assert store.edit(art.id, make_answer(), who).current_version == n
     assert [v.author_id for v in store.versions(art.id)] == [None, people.ada.id, people.rita.id, people.eve.id]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("How is gout treated?", "gout treatment"), ("How is gout diagnosed?", "diagnosis of gout"),
+    ("How is hypertension managed?", "management of hypertension"),
+    ("How are acute gout flares treated in adults with chronic kidney disease?",
+     "Treatment of acute gout flares in adults with chronic kidney disease"),
+])
+def test_the_near_match_finds_its_candidates_by_stem_key(a: str, b: str) -> None:
+    from medora.review.matching import stem_key
+
+    ka, kb = question_key(a), question_key(b)
+    assert ka != kb and same_question(ka, kb) and stem_key(ka) == stem_key(kb)
+    assert not same_question(question_key("How is hypertension treated?"), question_key("hyperthyroidism treatment"))

@@ -99,6 +99,7 @@ articles = Table(
     Column("id", String(32), primary_key=True),
     Column("question", Text, nullable=False),
     Column("question_key", String(500), nullable=False),
+    Column("stem_key", String(500), nullable=False),  # candidates for the near-identical match
     Column("audience", String(16), nullable=False),
     Column("title", Text, nullable=False),
     Column("topic", String(200), nullable=True),
@@ -110,6 +111,7 @@ articles = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
     Index("ix_articles_audience_question_key", "audience", "question_key", unique=True),  # one article a question
+    Index("ix_articles_audience_stem_key", "audience", "stem_key"),
 )
 
 article_versions = Table(

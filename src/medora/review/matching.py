@@ -28,6 +28,12 @@ def question_key(question: str) -> str:
     return " ".join(sorted(content_words(question)))[:500]
 
 
+def stem_key(key: str) -> str:
+    """The key with each word cut to 5 letters: equal for any two keys that same_question() accepts, so the
+    near-match can look up its few candidates by index instead of scanning every article."""
+    return " ".join(sorted({w[:5] for w in key.split()}))[:500]
+
+
 def _inflections(a: str, b: str) -> bool:
     """'treated'/'treatment', 'diagnosed'/'diagnosis': one stem; 'hypertension'/'hyperthyroidism' are not."""
     n = 0

@@ -28,7 +28,7 @@ from medora.errors import Conflict, Forbidden, InvalidRequest, NotFound, TooMany
 from medora.models import Answer, Status
 from medora.review import auth
 from medora.review.fingerprint import Fingerprint
-from medora.review.matching import question_key, same_question
+from medora.review.matching import question_key, same_question, stem_key
 from medora.review.models import Action, Article, AuditEntry, Comment, Role, State, User, Version
 from medora.review.workflow import NEEDS_COMMENT, can_comment, check_permission, next_state
 
@@ -186,7 +186,8 @@ class ReviewStore:
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(articles).values(
-                    id=aid, question=question, question_key=key, audience=answer.audience.value, title=answer.title,
+                    id=aid, question=question, question_key=key, stem_key=stem_key(key), audience=answer.audience.value,
+                    title=answer.title,
                     topic=answer.topic, state=State.SUBMITTED.value, current_version=1, created_at=now,
                     updated_at=now))
                 self._insert_version(conn, aid, 1, answer, fingerprint, None, "generated", "", answer_id, now)
@@ -204,8 +205,8 @@ class ReviewStore:
             row = conn.execute(self._article_query().where(articles.c.audience == audience,
                                                            articles.c.question_key == key)).first()
             if row is None:
-                candidates = conn.execute(select(articles.c.id, articles.c.question_key)
-                                          .where(articles.c.audience == audience)).all()
+                candidates = conn.execute(select(articles.c.id, articles.c.question_key).where(
+                    articles.c.audience == audience, articles.c.stem_key == stem_key(key))).all()
                 best = next((c.id for c in candidates if same_question(key, c.question_key)), None)
                 if best is None:
                     return None

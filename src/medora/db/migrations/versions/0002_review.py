@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(32), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("question_key", sa.String(500), nullable=False),
+        sa.Column("stem_key", sa.String(500), nullable=False),
         sa.Column("audience", sa.String(16), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("topic", sa.String(200), nullable=True),
@@ -73,6 +74,7 @@ def upgrade() -> None:
     op.create_index("ix_articles_state", "articles", ["state"])
     op.create_index("ix_articles_updated_at", "articles", ["updated_at"])
     op.create_index("ix_articles_audience_question_key", "articles", ["audience", "question_key"], unique=True)
+    op.create_index("ix_articles_audience_stem_key", "articles", ["audience", "stem_key"])
     op.create_table(
         "article_versions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -147,6 +149,7 @@ def downgrade() -> None:
     op.drop_index("ix_comments_article_id", table_name="comments")
     op.drop_table("comments")
     op.drop_table("article_versions")
+    op.drop_index("ix_articles_audience_stem_key", table_name="articles")
     op.drop_index("ix_articles_audience_question_key", table_name="articles")
     op.drop_index("ix_articles_updated_at", table_name="articles")
     op.drop_index("ix_articles_state", table_name="articles")
