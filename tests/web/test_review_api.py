@@ -76,7 +76,9 @@ def test_the_whole_loop_over_the_api(anon: TestClient, app) -> None:  # noqa: AN
     assert anon.post(f"/api/answers/{answer['id']}/submit").json()["created"] is False  # same question, same article
     rita, eddie, rob = bearer(anon, "rita"), bearer(anon, "eddie"), bearer(anon, "rob")
 
-    queue = anon.get("/api/review/queue?state=submitted", headers=rita).json()
+    r = anon.get("/api/review/queue?state=submitted", headers=rita)
+    assert r.headers["cache-control"] == "no-store"  # drafts and comments never sit in a shared cache
+    queue = r.json()
     assert aid in [a["id"] for a in queue["articles"]]
     go = lambda who, action, comment="": anon.post(  # noqa: E731
         f"/api/review/articles/{aid}/transitions", json={"action": action, "comment": comment}, headers=who)

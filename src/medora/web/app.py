@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     async def security_headers(request, call_next):  # noqa: ANN001, ANN202
         response = await call_next(request)
         auth.finish_identity(request, response)
+        if getattr(request.state, "user", None) is not None or request.url.path.startswith(("/review", "/api/review")):
+            response.headers["Cache-Control"] = "no-store"  # unpublished drafts and comments stay out of caches
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         inline = " 'unsafe-inline'" if request.url.path == "/docs" else ""
