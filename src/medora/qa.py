@@ -133,8 +133,8 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
 def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngine, urgent: bool) -> Answer | None:
     """The approved version, marked approved, if its sources are unchanged and triage agrees with it."""
     version = library.version(article.id, article.current_version)
-    if (version.answer.status == Status.URGENT) != urgent:
-        return None  # triage now reads the question differently: answer it afresh
+    if urgent and version.answer.status != Status.URGENT:
+        return None  # triage now reads the question as an emergency: answer it afresh, emergency first
     if fingerprint(version.answer, engine.reader).hash != version.sources_fingerprint:
         return None
     when = article.approved_at or article.updated_at
@@ -148,6 +148,8 @@ def _with_review(library: ReviewStore, article: Article, answer: Answer, engine:
     if answer.status in (Status.ANSWERED, Status.URGENT) and answer.references and article.state != "rejected":
         article, _ = library.submit(answer, fingerprint(answer, engine.reader),
                                     stale=lambda v: fingerprint(v.answer, engine.reader).hash != v.sources_fingerprint)
+    if article.state in ("approved", "rejected"):
+        return answer  # this fresh answer is not the text the board approved (or it was rejected): no badge
     review = ReviewInfo(article_id=article.id, status=article.state.value,
                         last_updated=article.updated_at.date().isoformat(), version=article.current_version)
     return answer.model_copy(update={"review": review})
