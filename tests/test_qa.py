@@ -25,6 +25,10 @@ def assert_fully_cited(a: Answer) -> None:
     for b in [a.summary, *(b for s in a.sections for b in s.bullets)]:
         assert b.citations, b.text
         assert set(b.citations) <= numbers
+        # the statement names the passage it comes from, and every reference it cites quotes that passage
+        assert b.passages, b.text
+        for n in b.citations:
+            assert set(b.passages) & {p.id for p in a.references[n - 1].passages}, (b.text, n)
     first_seen: list[int] = []
     for b in [a.summary, *(b for s in a.sections for b in s.bullets)]:
         first_seen += [n for n in b.citations if n not in first_seen]

@@ -90,7 +90,7 @@ def _bullet(book: ReferenceBook, library_or_hit_sources: dict[str, Source], pass
         src = library_or_hit_sources.get(sid)
         if src is not None:
             numbers.append(book.cite(src, passage, context))
-    return Bullet(text=text, citations=sorted(set(numbers))) if numbers else None
+    return Bullet(text=text, citations=sorted(set(numbers)), passages=[passage.id]) if numbers else None
 
 
 def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str, settings: ComposeSettings):  # noqa: ANN202
@@ -136,7 +136,7 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
             summary = Bullet(
                 text=(f"Our sources for {ev.topic_title} do not address {label} specifically, so we cannot say "
                       f"what changes; the general guidance below may not apply. " + summary.text) if summary else "",
-                citations=summary.citations if summary else [],
+                citations=summary.citations if summary else [], passages=summary.passages if summary else [],
             )
     qterms = set(ev.terms)
     for kind in ORDER[intent]:

@@ -106,6 +106,8 @@ def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None =
             elif text and not supported(text, refs[n], encode, reader):
                 problems.append(f"{key}: reference [{n}] has no passage that supports the new text; cite the "
                                 "reference that says it, or keep closer to its wording")
+        if text != target.text or cites != target.citations:
+            target.passages = []  # reworded: the page finds the supporting passage by word overlap again
         target.text, target.citations = text, cites
     if problems:
         raise InvalidRequest("the edit was not saved: " + "; ".join(problems),

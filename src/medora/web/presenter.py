@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from medora.db import StoredAnswer
-from medora.models import Answer, Reference, Status
+from medora.models import Answer, Bullet, Reference, Status
 from medora.render import STATUS_BANNER, review_line
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -89,12 +89,16 @@ class ArticleView:
     def passage_anchor(self, n: int, k: int) -> str:
         return f"{self.prefix}-r{n}-p{k}"
 
-    def cite_anchor(self, n: int, bullet_text: str) -> str:
-        """The passage of reference `n` that best supports this bullet (word overlap), else the reference."""
+    def cite_anchor(self, n: int, bullet: Bullet) -> str:
+        """The passage of reference `n` this bullet states (by id), else the best word overlap, else the reference."""
         ref = next((r for r in self.answer.references if r.n == n), None)
         if ref is None or not ref.passages:
             return self.ref_anchor(n)
-        words = _words(bullet_text)
+        ids = [p.id for p in ref.passages]
+        for pid in bullet.passages:
+            if pid in ids:
+                return self.passage_anchor(n, ids.index(pid) + 1)
+        words = _words(bullet.text)  # an edited bullet, or an answer stored before bullets named their passages
         scores = [len(words & _words(p.text)) / (len(words | _words(p.text)) or 1) for p in ref.passages]
         return self.passage_anchor(n, scores.index(max(scores)) + 1)
 
