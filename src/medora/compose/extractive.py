@@ -13,6 +13,17 @@ from medora.retrieval import content_terms
 BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n+")
 LIST_ITEM = re.compile(r"^\s*[-*•]\s+")
 NOISE = re.compile(r"^(key points?|see the following|for more information|this summary|go to |enlarge|credit:)", re.I)
+# Sentences that lean on text the bullet will not show: a list or table they introduce, or one they refer back
+# to ("These complications...", "Not everyone with these traits..."). Out of context they say nothing.
+DEPENDENT = re.compile(
+    r"^(these|those|they|such)\b"
+    r"|\b(the following|listed below|shown below|in the table|this table|the table below)\b"
+    r"|\b(these|those|the above)\s+(\w+\s+)?(complications|symptoms|signs|problems|traits|features|findings|"
+    r"conditions|tests|factors|changes|abnormalities|characteristics|resources|organizations)\b",
+    re.I)
+# A lead-in whose list was lost ("A provider diagnoses celiac disease with"): it stops mid-sentence.
+TRUNCATED = re.compile(r"\b(with|by|of|and|or|include|includes|including|such as|are|is|to|the|a|an|for|from|"
+                       r"in|on|as|like)\s*$", re.I)
 GENERIC = frozenset(
     "treatment treatments treat treated treating therapy management manage managing approach initial first line "
     "diagnosis diagnose diagnosed symptoms symptom signs sign causes cause prognosis outlook prevention prevent "
@@ -45,19 +56,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, len(text)))
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        seg = text[s:e]
-        if merged and LIST_ITEM.match(seg) and text[merged[-1][0]:merged[-1][1]].rstrip().endswith((":", ";")) \
-                and len(text[merged[-1][0]:e].split()) <= 70:
-            merged[-1] = (merged[-1][0], e)
-        elif merged and LIST_ITEM.match(seg) and LIST_ITEM.match(text[merged[-1][0]:merged[-1][1]]) is None \
-                and text[merged[-1][0]:merged[-1][1]].rstrip().endswith(":"):
-            merged[-1] = (merged[-1][0], e)
-        else:
-            merged.append((s, e))
+        if merged and LIST_ITEM.match(text[s:e]):
+            lead = text[merged[-1][0]:merged[-1][1]].split("\n", 1)[0].rstrip()
+            if not LIST_ITEM.match(lead) and (lead.endswith((":", ";")) or TRUNCATED.search(lead)):
+                merged[-1] = (merged[-1][0], e)  # every item joins its lead-in: a list is never cut short
+                continue
+        merged.append((s, e))
     return merged
 
 
 def _tidy(text: str) -> str:
+    text = re.sub(r"\b(with|include|includes|including|such as|are|is|by|of)\s*(\n\s*[-*•]\s+)", r"\1:\2", text,
+                  count=1, flags=re.I)  # "diagnosed with\n- a history" -> "diagnosed with: a history"
     text = re.sub(r"\s*\n\s*[-*•]\s+", "; ", text)
     text = LIST_ITEM.sub("", text)
     text = re.sub(r":\s*;\s*", ": ", text)
@@ -97,7 +107,11 @@ def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int 
         for s, e in sentence_spans(text):
             raw = text[s:e].strip()
             words = raw.split()
-            if len(words) < 6 or len(words) > 90 or raw.endswith("?") or NOISE.match(raw):
+            if len(words) < 6 or len(words) > 90 or raw.endswith(("?", ":")) or NOISE.match(raw):
+                continue
+            if DEPENDENT.search(raw.split(":", 1)[0] if ";" in raw else raw):  # a merged list keeps its lead-in
+                continue
+            if TRUNCATED.search(raw.rstrip(".")):
                 continue
             terms = set(content_terms(raw))
             overlap = sum(w for t, w in weights.items() if t in terms or _stem_in(t, terms))

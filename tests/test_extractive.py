@@ -1,0 +1,36 @@
+"""Extractive sentence choice: sentences that cannot stand alone never become bullets."""
+
+from __future__ import annotations
+
+import pytest
+
+from medora.compose.extractive import candidates
+from medora.models import Hit, Passage, Source
+
+pytestmark = pytest.mark.unit
+
+# Written in the style of an NIH patient page (GARD/NHLBI), sentence by sentence.
+PAGE = (
+    "Marfan syndrome is an inherited disorder of connective tissue that affects the heart, eyes and skeleton. "
+    "The Human Phenotype Ontology provides the following list of signs and symptoms for Marfan syndrome. "
+    "These complications are common in people who have Marfan syndrome. "
+    "Not everyone who has these traits has Marfan syndrome. "
+    "A doctor diagnoses Marfan syndrome with "
+    "\n- a family history\n- an eye exam\n"
+    "An echocardiogram of the aorta is the key test for Marfan syndrome because aortic dissection is its main risk. "
+    "Symptoms of Marfan syndrome include:\n- tall, thin build\n- long arms and fingers\n- lens dislocation\n"
+)
+
+
+def test_sentences_that_lean_on_missing_text_are_left_out() -> None:
+    source = Source(id="medquad:nhlbi-marfan", type="Patient information", title="Marfan syndrome",
+                    organization="NHLBI")
+    hit = Hit(passage=Passage(id="p1", source_id=source.id, text=PAGE), source=source, score=1.0)
+    chosen = [c.text for c in candidates(["marfan", "syndrome", "symptoms", "diagnosis"], [hit])]
+    assert "Marfan syndrome is an inherited disorder of connective tissue that affects the heart, eyes and " \
+           "skeleton." in chosen
+    assert any(t.startswith("An echocardiogram of the aorta") for t in chosen)
+    assert "Symptoms of Marfan syndrome include: tall, thin build; long arms and fingers; lens dislocation." in chosen
+    assert "A doctor diagnoses Marfan syndrome with: a family history; an eye exam." in chosen
+    for junk in ("the following list", "These complications", "these traits"):
+        assert not any(junk in t for t in chosen), junk
