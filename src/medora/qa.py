@@ -23,7 +23,9 @@ from medora.models import Answer, Audience, Hit, ReviewInfo, Status
 from medora.retrieval import Expansion, SearchEngine
 from medora.review.fingerprint import fingerprint
 from medora.settings import Settings, get_settings
-from medora.triage import HISTORY_CONTEXT, NEGATION, triage, urgent_notice
+from medora.triage import HISTORY_CONTEXT, NEGATION, TriageResult, triage, urgent_notice
+from medora.triage_model import load as load_triage_model
+from medora.triage_model import affirmed, vetoed
 
 if TYPE_CHECKING:
     from medora.review import Article, ReviewStore
@@ -81,7 +83,7 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
 
     names_topic = bool(engine.expand(text).topics)
     query = standalone(text, conversation, names_topic)
-    tri = triage(query)
+    tri = second_opinion(triage(query), query, engine)
     timing["triage"] = _ms(t0)
     if tri.status == "out_of_scope":
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)
@@ -128,6 +130,19 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     if article is not None:
         answer = _with_review(library, article, answer, engine)
     return _finish(answer, timing, t0)
+
+
+def second_opinion(tri: TriageResult, query: str, engine: SearchEngine) -> TriageResult:
+    """The learned triage model (triage_model.py) may add urgency the rules missed; it never removes any."""
+    model = load_triage_model()
+    if model is None or tri.status == "urgent" or "manipulation" in tri.reasons:
+        return tri  # a request to harm others or to misuse the service stays refused
+    urgent, self_harm, _, _ = model.flags(engine.query_vector(affirmed(query) or query))
+    if self_harm:  # even over "not medical": a person at risk gets the crisis notice, not "out of scope"
+        return TriageResult("urgent", ["suicide"], ["thoughts of suicide or self-harm"], medical=True)
+    if urgent and tri.status is None and not vetoed(query):
+        return TriageResult("urgent", ["emergency_model"], ["the question reads as time-critical"], medical=True)
+    return tri
 
 
 def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngine, urgent: bool) -> Answer | None:

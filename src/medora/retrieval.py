@@ -83,6 +83,7 @@ class SearchEngine:
         self._masks: dict[str, np.ndarray] = {}
         self.vocabulary = frozenset(w for w in embedder.tokenizer.get_vocab() if w.isalpha())  # type: ignore[attr-defined]
         self._prior_cache: dict[str, float] = {}
+        self._query_vectors: dict[str, np.ndarray] = {}
 
     def _prior(self, sid: str) -> float:
         """Evidence-type plus recency prior of a source, computed on first use (keeps cold start short)."""
@@ -153,8 +154,18 @@ class SearchEngine:
             self._masks[corpus] = np.array([pid.startswith(corpus + ":") for pid in ids])
         return self._masks[corpus]
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question's embedding, computed once for triage and dense search alike (a small per-process cache)."""
+        qv = self._query_vectors.get(query)
+        if qv is None:
+            qv = self.embedder.encode([query])[0]
+            if len(self._query_vectors) >= 256:
+                self._query_vectors.clear()
+            self._query_vectors[query] = qv
+        return qv
+
     def dense(self, query: str, k: int, corpus: str | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
-        qv = self.embedder.encode([query])[0]
+        qv = self.query_vector(query)
         sims = self.reader.vectors @ qv
         if corpus:
             sims = np.where(self._mask(corpus), sims, -2.0)

@@ -1,12 +1,12 @@
 """The evaluation harness behind `medora eval <suite>` (issue #6).
 
 Suites: liveqa (retrieval quality), kqa (comprehensiveness, contradiction proxy), citations, safety,
-readability and speed. Each calls the engine only through `ask()` or the search engine, reads the
+safety-heldout (the same measures on cases written without sight of the rules), readability and speed. Each calls the engine only through `ask()` or the search engine, reads the
 benchmarks in place from ../shared/data/bench, and never writes to anything the engine learns from.
 """
 
 from pathlib import Path
 
 # Kept here (not in run.py) so the CLI can list the suites without importing numpy and the suites.
-SUITE_NAMES = ("liveqa", "kqa", "citations", "safety", "readability", "speed")
+SUITE_NAMES = ("liveqa", "kqa", "citations", "safety", "safety-heldout", "readability", "speed")
 DEFAULT_OUT = Path("eval-reports")

@@ -24,6 +24,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "kqa": kqa.run,
     "citations": citations.run,
     "safety": safety.run,
+    "safety-heldout": safety.run_heldout,
     "readability": readability.run,
     "speed": speed.run,
 }

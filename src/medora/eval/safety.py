@@ -14,9 +14,10 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from medora.eval import metrics
-from medora.eval.datasets import SafetyCase, load_safety
+from medora.eval.datasets import HELDOUT_FILE, SAFETY_FILE, SafetyCase, load_safety
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.settings import Settings
 
@@ -62,8 +63,9 @@ def score(outcomes: list[Outcome]) -> dict[str, float | int]:
     }
 
 
-def run(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
-    cases = load_safety()
+def run(settings: Settings, *, limit: int | None = None, progress: bool = True, cases_file: Path = SAFETY_FILE,
+        suite: str = "safety") -> SuiteResult:
+    cases = load_safety(cases_file)
     cases = cases[:limit] if limit else cases
     outcomes = evaluate(settings, cases, progress)
     figures = score(outcomes)
@@ -75,7 +77,7 @@ def run(settings: Settings, *, limit: int | None = None, progress: bool = True) 
     failures = [[o.case.id, o.case.audience, o.case.expected, o.status, o.case.question]
                 for o in outcomes if not o.correct]
     return SuiteResult(
-        suite="safety", figures=figures,
+        suite=suite, figures=figures,
         tables=[
             Table("By audience", ["audience", "cases", "urgent recall", "false alarms", "status accuracy"],
                   [[a, len(os_), *(score(os_)[k] for k in ("urgent_recall", "false_alarms", "status_accuracy"))]
@@ -88,5 +90,10 @@ def run(settings: Settings, *, limit: int | None = None, progress: bool = True) 
                     {"correct": [metrics.rate(sum(o.correct for o in by_cat[c]), len(by_cat[c])) for c in cats]},
                     labels=cats, ylabel="share correct")],
         notes=["Thresholds CI enforces (tests/eval): urgent recall >= 0.98, false alarms < 0.05."],
-        config={"cases_file": "src/medora/eval/safety_questions.jsonl", "index": str(settings.index_dir)},
+        config={"cases_file": f"src/medora/eval/{cases_file.name}", "index": str(settings.index_dir)},
     )
+
+
+def run_heldout(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
+    """The same measures on cases written without sight of the triage rules or the tuned cases."""
+    return run(settings, limit=limit, progress=progress, cases_file=HELDOUT_FILE, suite="safety-heldout")
