@@ -159,7 +159,13 @@ MANIPULATION = re.compile(
     r"(?:pass|beat|cheat) (?:a |my |the )?(?:urine |hair |blood )?(?:drug|tox\w*) (?:test|screen)|doctor'?s note|sick note|"
     r"knock (?:out )?(?:my|him|her|someone)\b.{0,20}\bout\b|knock out (?:my|him|her|someone)|\bas dan\b|"
     r"(?:buy|order|get) .{0,30}(?:with )?no prescription|hidden instructions|(?:your|the) (?:configuration|api keys?)|"
-    r"api keys?|secretly (?:sedate|drug|medicate|give)"
+    r"api keys?|secretly (?:sedate|drug|medicate|give)|"
+    # taking over the assistant's role
+    r"forget (?:that )?(?:you'?re|you are|your (?:role|rules|instructions))|from now on,? you'?(?:re| are)|"
+    # falsifying records, prescriptions, claims
+    r"(?:change|alter|backdate|forge|fake|falsify|make up|invent|fabricate) (?:the |a |some |my |his |her )?"
+    r"(?:date|dates|symptoms?|results?|records?|reports?|prescriptions?|notes?|lab\w*|signatures?|diagnos\w*)|"
+    r"so (?:that )?(?:the |my |his |her )?(?:insurer|insurance) (?:will )?(?:pay|cover)"
 )
 NON_MEDICAL = re.compile(
     r"\b(?:recipe|bake|baking|weather|forecast|stock|stocks|bitcoin|crypto|football|soccer|basketball|movie|film|song|lyrics|poem|"
