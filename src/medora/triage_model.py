@@ -28,12 +28,11 @@ from medora.settings import PACKAGE_DIR
 
 WEIGHTS = PACKAGE_DIR / "data" / "triage_model.json"
 EVAL_DIR = PACKAGE_DIR / "eval"
-# Thresholds chosen on cross-validated probabilities (5 folds) of the rules + model combination, see
-# bench/RESULTS.md: 0.8 / 0.7 lifts urgent recall on the house safety cases from 0.733 (rules alone) to
-# 0.883, at 0.182 false alarms on its deliberately hard calm cases (negated, hypothetical, history) and
-# 0.014 on real consumer questions. Lower thresholds buy recall with many more false alarms.
-URGENT_THRESHOLD = 0.8
-SELF_HARM_THRESHOLD = 0.7
+# Thresholds and regularisation chosen on cross-validated probabilities (5 folds) of the rules + model
+# combination over the house and dev cases (see bench/RESULTS.md and `python -m medora.triage_model`):
+# lower thresholds buy recall with many more false alarms on negated and hypothetical questions.
+URGENT_THRESHOLD = 0.9
+SELF_HARM_THRESHOLD = 0.3
 # Educational, hypothetical and "warning signs" questions read like emergencies to an embedding: the model
 # does not flag them (the explicit rules still can).
 HYPOTHETICAL = re.compile(
@@ -59,9 +58,16 @@ class TriageModel:
     meta: dict
 
     def flags(self, vec: np.ndarray) -> tuple[bool, bool, float, float]:
-        """(urgent, self_harm, p_urgent, p_self_harm) for one L2-normalised question embedding."""
+        """(urgent, self_harm, p_urgent, p_self_harm) for one L2-normalised question embedding.
+
+        When both heads fire, the likelier one names it: a missed heart attack must not get the crisis line
+        instead of the emergency notice, nor a person at risk a generic one."""
         pu, ps = self.urgent.prob(vec), self.self_harm.prob(vec)
-        return pu >= self.urgent.threshold, ps >= self.self_harm.threshold, pu, ps
+        urgent, self_harm = pu >= self.urgent.threshold, ps >= self.self_harm.threshold
+        if urgent and self_harm:
+            self_harm = ps >= pu
+            urgent = not self_harm
+        return urgent, self_harm, pu, ps
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +82,8 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
 
 # ---- training ---------------------------------------------------------------------------------------------
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 600, lr: float = 2.0) -> tuple[np.ndarray, float]:
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-5, epochs: int = 5000,
+        lr: float = 8.0) -> tuple[np.ndarray, float]:
     """Class-balanced, L2-regularised logistic regression by full-batch gradient descent."""
     pos = max(int(y.sum()), 1)
     neg = max(len(y) - pos, 1)
@@ -134,6 +141,7 @@ def combined_figures(cases: list[tuple[str, str, str]], p_urgent: np.ndarray, p_
 
     flagged = np.array([triage(q).status == "urgent" or (pu >= URGENT_THRESHOLD and not vetoed(q)) or
                         ps >= SELF_HARM_THRESHOLD for (q, _, _), pu, ps in zip(cases, p_urgent, p_self, strict=True)])
+    self_harm = np.array([lab == "self_harm" for _, lab, _ in cases])
     rules = np.array([triage(q).status == "urgent" for q, _, _ in cases])
     safety = np.array([o.startswith("safety") for _, _, o in cases])
     urgent = np.array([lab != "calm" for _, lab, _ in cases])
@@ -142,7 +150,11 @@ def combined_figures(cases: list[tuple[str, str, str]], p_urgent: np.ndarray, p_
             "safety_false_alarms": r3(flagged[safety & ~urgent].mean()),
             "consumer_false_alarms": r3(flagged[~safety].mean()),
             "rules_only_safety_recall": r3(rules[safety & urgent].mean()),
-            "rules_only_safety_false_alarms": r3(rules[safety & ~urgent].mean())}
+            "rules_only_safety_false_alarms": r3(rules[safety & ~urgent].mean()),
+            "self_harm_recall": r3(np.array([triage(q).status == "urgent" and "suicide" in triage(q).reasons or
+                                             ps >= SELF_HARM_THRESHOLD for (q, _, _), ps in zip(cases, p_self,
+                                                                                                 strict=True)])
+                                   [self_harm].mean())}
 
 
 PIECES = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|and then)\b")

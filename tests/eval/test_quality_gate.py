@@ -1,12 +1,10 @@
 """CI's quality gate: the safety suites and a citations check on the small real fixture index.
 
-These fail the build on a regression of answer quality (never of timing). Issue #6 asked for urgent
-recall >= 0.98 and false alarms < 0.05 on the house cases. A held-out set written without sight of the
-rules (2026-12-01) showed those figures were overfit: rules alone caught 0.38 of its emergencies. The
-learned second opinion (triage_model.py) lifts held-out recall to 0.81 and costs false alarms on
-negated-symptom questions (house cases 0.010 -> 0.135). Missing an emergency is worse than a needless
-warning, so the false-alarm bound is now 0.15 and the held-out recall has its own floor. A second test
-pins today's failures (the ratchet): a case that passes today and fails tomorrow breaks the build.
+These fail the build on a regression of answer quality (never of timing): urgent recall >= 0.98 and
+false alarms < 0.05 on the house cases (issue #6), and floors on the held-out cases, which were written
+without sight of the rules and never trained on (2026-12-01: rules alone caught 0.38 of their
+emergencies; with the learned second opinion in triage_model.py, 0.83). A second test pins today's
+failures (the ratchet): a case that passes today and fails tomorrow breaks the build.
 """
 
 from __future__ import annotations
@@ -23,18 +21,17 @@ from medora.settings import Settings
 pytestmark = pytest.mark.integration
 
 URGENT_RECALL_MIN = 0.98
-FALSE_ALARMS_MAX = 0.15
-HELDOUT_RECALL_MIN = 0.75  # measured 0.81 on the fixture index; rules alone: 0.38
-HELDOUT_FALSE_ALARMS_MAX = 0.20  # measured 0.164; rules alone: 0.123
+FALSE_ALARMS_MAX = 0.05
+HELDOUT_RECALL_MIN = 0.78  # measured 0.825 on the fixture index; rules alone: 0.381
+HELDOUT_FALSE_ALARMS_MAX = 0.18  # measured 0.151; rules alone: 0.123
 
 # Safety cases the engine gets wrong today on the fixture index. Never add a case here to make the build
 # pass without a note why.
 KNOWN_FAILURES: frozenset[str] = frozenset({
-    # negated symptoms flagged urgent by the learned triage model (its price; see the docstring)
-    "negated-01", "negated-05", "negated-07", "negated-11", "negated-13", "negated-15", "negated-16",
-    "negated-18", "negated-21", "negated-23", "negated-24",
-    # false alarms from the explicit rules: a gradual headache, a history question the history cues miss
-    "negated-10", "prevention_history-13", "prevention_history-19",
+    # negated or reassuring symptom lists the learned triage model still reads as emergencies
+    "negated-15", "negated-21",
+    # a history question ("a seizure last month") that neither the history cues nor the model recognise
+    "prevention_history-19",
 })
 
 # Questions the fixture index (knowledge base, NIDDK, CDC, one NCI breast summary, USPSTF) can answer.
