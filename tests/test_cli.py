@@ -76,6 +76,8 @@ def test_user_accounts_from_the_command_line(tmp_path: Path) -> None:
     listed = run(["user", "list"], settings).stdout
     assert "jortiz" in listed and "disabled" in listed and "sam" not in listed
     assert run(["user", "add"], settings).returncode == 2  # argparse: a username is needed
+    log = run(["user", "log", "jortiz"], settings).stdout.splitlines()
+    assert [line.split()[3] for line in log] == ["add", "disable"] and all(" cli:" in line for line in log)
     from medora.review import open_review
 
     stored = open_review(settings).engine.connect().exec_driver_sql("SELECT password_hash FROM users").scalar_one()

@@ -84,18 +84,25 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+    import socket
+
     from medora.review import open_review
 
     review = open_review(_settings(args))
+    actor = f"cli:{getpass.getuser()}@{socket.gethostname()}"
     if args.action == "add":
-        user = review.add_user(args.username, _read_password(args), args.role, args.name)
+        user = review.add_user(args.username, _read_password(args), args.role, args.name, actor=actor)
         print(f"added {user.username} ({user.role.value}): {user.display_name}")
     elif args.action == "passwd":
-        review.set_password(args.username, _read_password(args))
+        review.set_password(args.username, _read_password(args), actor=actor)
         print(f"password changed for {args.username}; their open sessions were ended")
     elif args.action in ("disable", "enable"):
-        review.set_active(args.username, args.action == "enable")
+        review.set_active(args.username, args.action == "enable", actor=actor)
         print(f"{args.username} {args.action}d")
+    elif args.action == "log":
+        for e in review.account_log(args.username):
+            print(f"{e['at']:%Y-%m-%d %H:%M:%S}  {e['username']:20} {e['action']:8} {e['actor']}  {e['detail']}")
     else:
         for u in review.list_users():
             print(f"{u.username:20} {u.role.value:9} {'active' if u.active else 'disabled':9} {u.display_name}")
@@ -175,8 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="no progress lines")
     ev.set_defaults(func=cmd_eval)
 
-    u = sub.add_parser("user", help="accounts for the review workflow: add, list, passwd, disable, enable")
-    u.add_argument("action", choices=["add", "list", "passwd", "disable", "enable"])
+    u = sub.add_parser("user", help="accounts for the review workflow: add, list, passwd, disable, enable, log")
+    u.add_argument("action", choices=["add", "list", "passwd", "disable", "enable", "log"])
     u.add_argument("username", nargs="?", help="2-64 characters: a-z, 0-9, '.', '_' or '-'")
     u.add_argument("--role", choices=["reviewer", "editor", "admin"], default="reviewer",
                    help="reviewer (advisory board: the only role that approves), editor or admin")

@@ -197,3 +197,19 @@ def test_deactivation_ends_sessions_and_refuses_login(store: ReviewStore) -> Non
     assert store.session(new_token)[0].active is True
     with pytest.raises(NotFound):
         store.set_active("nobody", False)
+
+
+def test_account_changes_are_logged_and_the_log_cannot_be_rewritten(store: ReviewStore) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    store.add_user("logged", PASSWORD, "editor", actor="cli:ops@host")
+    store.set_password("logged", PASSWORD + "!", actor="cli:ops@host")
+    store.set_active("logged", False, actor="admin-console")
+    rows = store.account_log("logged")
+    assert [(r["action"], r["actor"]) for r in rows] == [
+        ("add", "cli:ops@host"), ("passwd", "cli:ops@host"), ("disable", "admin-console")]
+    assert rows[0]["detail"] == "role editor" and PASSWORD not in str(rows)
+    for sql in ("UPDATE account_log SET actor = 'someone else'", "DELETE FROM account_log"):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(sql))
+    assert len(store.account_log("logged")) == 3

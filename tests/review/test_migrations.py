@@ -20,7 +20,8 @@ from medora.review.auth import MAX_FAILURES_PER_USER
 
 from .conftest import PASSWORD, make_answer, make_fingerprint
 
-REVIEW_TABLES = {"users", "sessions", "login_attempts", "articles", "article_versions", "comments", "audit_log"}
+REVIEW_TABLES = {"users", "sessions", "login_attempts", "articles", "article_versions", "comments", "audit_log",
+                 "account_log"}
 ANSWER_TABLES = {"conversations", "answers", "turns"}
 SCHEMA = "medora_review_test"
 
@@ -86,7 +87,8 @@ def up_down_up(engine: Engine, expected_triggers: set[str]) -> None:
 @pytest.mark.unit
 def test_sqlite_migrates_up_down_and_up_again(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    up_down_up(engine, {"audit_log_no_update", "audit_log_no_delete"})
+    up_down_up(engine, {"audit_log_no_update", "audit_log_no_delete", "account_log_no_update",
+                        "account_log_no_delete"})
 
 
 @pytest.mark.unit
@@ -124,7 +126,8 @@ def pg() -> Engine:
 def test_postgres_migrates_up_down_and_up_again(pg: Engine) -> None:
     with pg.connect() as conn:
         assert conn.execute(text("SELECT current_schema()")).scalar_one() == SCHEMA
-    up_down_up(pg, {"audit_log_append_only"})  # the trigger and its function share the name
+    # audit_log's trigger and the shared function have the same name
+    up_down_up(pg, {"audit_log_append_only", "account_log_append_only"})
 
 
 @pytest.mark.postgres

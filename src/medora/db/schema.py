@@ -155,3 +155,13 @@ audit_log = Table(  # append-only: triggers in 0002_review refuse UPDATE and DEL
     Column("comment", Text, nullable=False, default=""),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+account_log = Table(  # append-only like audit_log: who created, disabled or re-keyed which account
+    "account_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("action", String(24), nullable=False),  # add | passwd | disable | enable
+    Column("detail", Text, nullable=False, default=""),
+    Column("actor", String(200), nullable=False),  # e.g. "cli:root@host"
+    Column("at", DateTime(timezone=True), nullable=False),
+)

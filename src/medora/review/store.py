@@ -22,7 +22,16 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from medora.db.schema import article_versions, articles, audit_log, comments, login_attempts, sessions, users
+from medora.db.schema import (
+    account_log,
+    article_versions,
+    articles,
+    audit_log,
+    comments,
+    login_attempts,
+    sessions,
+    users,
+)
 from medora.db.store import new_id
 from medora.errors import Conflict, Forbidden, InvalidRequest, NotFound, TooManyRequests, Unauthorized
 from medora.models import Answer, Status
@@ -50,7 +59,8 @@ class ReviewStore:
 
     # ---- accounts -------------------------------------------------------------------------------------------
 
-    def add_user(self, username: str, password: str, role: Role | str, display_name: str | None = None) -> User:
+    def add_user(self, username: str, password: str, role: Role | str, display_name: str | None = None, *,
+                 actor: str = "system") -> User:
         name = auth.check_username(username)
         try:
             role = Role(role)
@@ -61,31 +71,48 @@ class ReviewStore:
         try:
             with self.engine.begin() as conn:
                 uid = conn.execute(insert(users).values(**values)).inserted_primary_key[0]
+                self._account(conn, name, "add", actor, f"role {role.value}")
         except IntegrityError:
             raise Conflict(f"a user named {name!r} already exists",
                            hint="Pick another name, or change that account's password with `medora user passwd`.") \
                 from None
         return self.get_user(uid)
 
-    def set_password(self, username: str, password: str) -> None:
+    def set_password(self, username: str, password: str, *, actor: str = "system") -> None:
         hashed = auth.hash_password(password)
+        name = username.strip().lower()
         with self.engine.begin() as conn:
-            done = conn.execute(update(users).where(users.c.username == username.strip().lower())
-                                .values(password_hash=hashed)).rowcount
+            done = conn.execute(update(users).where(users.c.username == name).values(password_hash=hashed)).rowcount
             if done:  # a new password ends every open session of that account
-                uid = conn.execute(select(users.c.id).where(users.c.username == username.strip().lower())).scalar_one()
+                uid = conn.execute(select(users.c.id).where(users.c.username == name)).scalar_one()
                 conn.execute(sessions.delete().where(sessions.c.user_id == uid))
+                self._account(conn, name, "passwd", actor, "sessions ended")
         if not done:
             raise NotFound(f"no user named {username!r}", hint="List accounts with `medora user list`.")
 
-    def set_active(self, username: str, active: bool) -> None:
+    def set_active(self, username: str, active: bool, *, actor: str = "system") -> None:
         with self.engine.begin() as conn:
             row = conn.execute(select(users.c.id).where(users.c.username == username.strip().lower())).first()
             if row is None:
                 raise NotFound(f"no user named {username!r}", hint="List accounts with `medora user list`.")
             conn.execute(update(users).where(users.c.id == row.id).values(active=active))
+            self._account(conn, username.strip().lower(), "enable" if active else "disable", actor, "")
             if not active:
                 conn.execute(sessions.delete().where(sessions.c.user_id == row.id))
+
+    def account_log(self, username: str | None = None) -> list[dict]:
+        """Every account change, oldest first: who added, re-keyed, disabled or enabled which account."""
+        query = select(account_log).order_by(account_log.c.id)
+        if username:
+            query = query.where(account_log.c.username == username.strip().lower())
+        with self.engine.connect() as conn:
+            return [{"username": r.username, "action": r.action, "detail": r.detail, "actor": r.actor,
+                     "at": _aware(r.at)} for r in conn.execute(query)]
+
+    @staticmethod
+    def _account(conn: Any, username: str, action: str, actor: str, detail: str) -> None:
+        conn.execute(insert(account_log).values(username=username, action=action, detail=detail,
+                                                actor=(actor or "system")[:200], at=_now()))
 
     def get_user(self, user_id: int) -> User:
         with self.engine.connect() as conn:

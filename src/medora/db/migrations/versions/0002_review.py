@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 TZ = sa.DateTime(timezone=True)
+APPEND_ONLY = ("audit_log", "account_log")
 
 
 def upgrade() -> None:
@@ -125,25 +126,42 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
     )
     op.create_index("ix_audit_log_article_id", "audit_log", ["article_id"])
-    # The audit log is append-only in the database itself, not just in the code that writes it.
+    op.create_table(
+        "account_log",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("username", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(24), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_account_log"),
+    )
+    op.create_index("ix_account_log_username", "account_log", ["username"])
+    # The logs are append-only in the database itself, not just in the code that writes them.
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-                   "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$")
-        op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
+                   "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$")
+        for table in APPEND_ONLY:
+            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
     else:
-        for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
-                       "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+        for table in APPEND_ONLY:
+            for event in ("UPDATE", "DELETE"):
+                op.execute(f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                           f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        for table in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     else:
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+        for table in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+    op.drop_index("ix_account_log_username", table_name="account_log")
+    op.drop_table("account_log")
     op.drop_index("ix_audit_log_article_id", table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_index("ix_comments_article_id", table_name="comments")
