@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     templates.env.globals.update(csrf_field=auth.csrf_field, csrf_token=auth.csrf_token, long_date=long_date)
     app.state.services = Services(settings=settings, web=web, store=store, templates=templates,
                                   review=ReviewStore(store.engine))
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Our own files first, then Swagger UI's from the swagger-ui-py package (same URLs, nothing vendored).
+    app.mount("/static", StaticFiles(directory=HERE / "static", packages=[("swagger_ui", "static")]), name="static")
     app.include_router(router)
     app.include_router(review_router)
     errors.install(app)
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        # FastAPI's default page loads Swagger UI from a CDN; we serve the vendored copy instead.
+        # FastAPI's default page loads Swagger UI from a CDN; we serve swagger-ui-py's copy instead.
         return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="Medora API",
                                    swagger_js_url="/static/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger-ui.css",
