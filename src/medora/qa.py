@@ -21,11 +21,11 @@ from medora.conversation import Conversation, standalone
 from medora.errors import InvalidRequest, QuestionTooLong
 from medora.models import Answer, Audience, Hit, ReviewInfo, Status
 from medora.retrieval import Expansion, SearchEngine
-from medora.review.fingerprint import fingerprint
+from medora.review.fingerprint import fingerprint, stale
 from medora.settings import Settings, get_settings
 from medora.triage import HISTORY_CONTEXT, NEGATION, TriageResult, triage, urgent_notice
-from medora.triage_model import load as load_triage_model
 from medora.triage_model import affirmed, vetoed
+from medora.triage_model import load as load_triage_model
 
 if TYPE_CHECKING:
     from medora.review import Article, ReviewStore
@@ -150,7 +150,7 @@ def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngin
     version = library.version(article.id, article.current_version)
     if urgent and version.answer.status != Status.URGENT:
         return None  # triage now reads the question as an emergency: answer it afresh, emergency first
-    if fingerprint(version.answer, engine.reader).hash != version.sources_fingerprint:
+    if stale(version, engine.reader):
         return None
     when = article.approved_at or article.updated_at
     review = ReviewInfo(article_id=article.id, status="approved", last_updated=when.date().isoformat(),
@@ -161,8 +161,8 @@ def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngin
 def _with_review(library: ReviewStore, article: Article, answer: Answer, engine: SearchEngine) -> Answer:
     """A fresh answer to an article's question: if the sources changed, it is the article's next version."""
     if answer.status in (Status.ANSWERED, Status.URGENT) and answer.references and article.state != "rejected":
-        article, _ = library.submit(answer, fingerprint(answer, engine.reader),
-                                    stale=lambda v: fingerprint(v.answer, engine.reader).hash != v.sources_fingerprint)
+        article = library.refresh(article, answer, fingerprint(answer, engine.reader),
+                                  stale=lambda v: stale(v, engine.reader))
     if article.state in ("approved", "rejected"):
         return answer  # this fresh answer is not the text the board approved (or it was rejected): no badge
     review = ReviewInfo(article_id=article.id, status=article.state.value,

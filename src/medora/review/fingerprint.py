@@ -44,3 +44,8 @@ def fingerprint(answer: Answer, reader: IndexReader | None) -> Fingerprint:
             h.update(source_digest(reader, sid))
     corpus = reader.manifest.get("corpus_hash") if reader is not None else None
     return Fingerprint(source_ids=ids, hash=h.hexdigest(), index_version=str(corpus)[:64] if corpus else None)
+
+
+def stale(version: object, reader: IndexReader | None) -> bool:
+    """True if the sources a stored version cites have changed in the index since it was written."""
+    return fingerprint(version.answer, reader).hash != version.sources_fingerprint  # type: ignore[attr-defined]

@@ -190,10 +190,8 @@ class ReviewStore:
                actor: User | None = None, stale: Callable[[Version], bool] | None = None) -> tuple[Article, bool]:
         """The article for this answer's question: (existing one, False) or (new one, True).
 
-        A near-identical question (same audience) maps to the existing article. If the sources of its
-        current version changed since (`stale(version)`, which re-fingerprints that version against the
-        index; by default: the fingerprints differ), the answer becomes a new version and the article goes
-        back to submitted.
+        A near-identical question (same audience) maps to the existing article, which `refresh()` brings up
+        to date if the sources of its current version changed since.
         """
         if answer.status not in REVIEWABLE or not answer.references:
             raise InvalidRequest("this answer has nothing to review (Medora gave no cited answer)",
@@ -202,21 +200,15 @@ class ReviewStore:
         key = question_key(question)
         existing = self.find_article(question, answer.audience.value)
         if existing is not None:
-            current = self.version(existing.id)
-            changed = stale(current) if stale is not None else current.sources_fingerprint != fingerprint.hash
-            if changed and existing.state != State.REJECTED:
-                return self._new_version(existing.id, answer, fingerprint, None, Action.SOURCES_CHANGED,
-                                         "sources changed since the last version", answer_id=answer_id), False
-            return existing, False
+            return self.refresh(existing, answer, fingerprint, stale=stale, answer_id=answer_id), False
         now = _now()
         aid = new_id()
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(articles).values(
-                    id=aid, question=question, question_key=key, stem_key=stem_key(key), audience=answer.audience.value,
-                    title=answer.title,
-                    topic=answer.topic, state=State.SUBMITTED.value, current_version=1, created_at=now,
-                    updated_at=now))
+                    id=aid, question=question, question_key=key, stem_key=stem_key(key),
+                    audience=answer.audience.value, title=answer.title, topic=answer.topic,
+                    state=State.SUBMITTED.value, current_version=1, created_at=now, updated_at=now))
                 self._insert_version(conn, aid, 1, answer, fingerprint, None, "generated", "", answer_id, now)
                 self._audit(conn, aid, 1, actor, Action.SUBMIT, None, State.SUBMITTED, "", now)
         except IntegrityError:  # another server filed the same question a moment ago: use that article
@@ -225,6 +217,18 @@ class ReviewStore:
                 raise
             return existing, False
         return self.get_article(aid), True
+
+    def refresh(self, article: Article, answer: Answer, fingerprint: Fingerprint, *,
+                stale: Callable[[Version], bool] | None = None, answer_id: str | None = None) -> Article:
+        """`answer` becomes the article's next version if the sources of its current version changed since
+        (`stale(version)`; by default: the fingerprints differ); otherwise the article is returned as it is."""
+        if article.state == State.REJECTED:
+            return article
+        current = self.version(article.id)
+        if not (stale(current) if stale is not None else current.sources_fingerprint != fingerprint.hash):
+            return article
+        return self._new_version(article.id, answer, fingerprint, None, Action.SOURCES_CHANGED,
+                                 "sources changed since the last version", answer_id=answer_id)
 
     def find_article(self, question: str, audience: str) -> Article | None:
         key = question_key(question)
@@ -318,16 +322,12 @@ class ReviewStore:
             row = conn.execute(select(articles).where(articles.c.id == article_id).with_for_update()).first()
             if row is None:
                 raise NotFound(f"no article with id {article_id!r}")
-            author = conn.execute(select(article_versions.c.author_id).where(
+            # nobody approves a version they edited, nor one built on their edit since the last approval
+            authors = set(conn.execute(select(article_versions.c.author_id).where(
                 article_versions.c.article_id == article_id,
-                article_versions.c.number == row.current_version)).scalar_one()
-            check_permission(user, action, version_author_id=author)
-            if action == Action.APPROVE:  # nor any version since the last approval: their edit is still in it
-                edited = conn.execute(select(func.count()).select_from(article_versions).where(
-                    article_versions.c.article_id == article_id, article_versions.c.author_id == user.id,
-                    article_versions.c.number > (row.approved_version or 0))).scalar_one()
-                if edited:
-                    check_permission(user, action, version_author_id=user.id)
+                article_versions.c.number > (row.approved_version or 0))).scalars())
+            edited = user is not None and user.id in authors
+            check_permission(user, action, version_author_id=user.id if edited else None)
             to = next_state(State(row.state), action)
             if action in NEEDS_COMMENT and not comment:
                 raise InvalidRequest(f"{action.value.replace('_', ' ')} needs a comment",

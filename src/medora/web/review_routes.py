@@ -30,8 +30,8 @@ from medora.qa import get_engine
 from medora.review import Action, Article, Role, State, User, Version
 from medora.review.diff import diff_answers
 from medora.review.edits import BulletEdit, apply_edits, bullets
-from medora.review.fingerprint import fingerprint
-from medora.review.workflow import REVIEW_ACTIONS, actions_for
+from medora.review.fingerprint import fingerprint, stale
+from medora.review.workflow import actions_for
 from medora.web.auth import (
     SESSION_COOKIE,
     current_user,
@@ -135,7 +135,7 @@ def submit_answer(svc: Services, answer_id: str) -> tuple[Article, bool]:
     stored = load_answer(svc, answer_id)
     reader = get_engine(svc.settings).reader
     return svc.review.submit(stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id,
-                             stale=lambda v: fingerprint(v.answer, reader).hash != v.sources_fingerprint)
+                             stale=lambda v: stale(v, reader))
 
 
 @router.post("/answers/{answer_id}/submit", include_in_schema=False)
@@ -238,8 +238,6 @@ def review_page(request: Request, svc: Services, user: User, article_id: str, v:
         raise NotFound(f"article {article_id!r} has no version {v}")
     mine = authored_since_approval(versions, article, user)
     actions = actions_for(user, article.state, user.id if mine else None)
-    blocked = [a for a in REVIEW_ACTIONS if a == Action.APPROVE and mine and user.role == Role.REVIEWER
-               and article.state == State.UNDER_REVIEW]
     comments = svc.review.comments(article_id)
     audit = svc.review.audit(article_id)
     data = {"ok": True, "article": article.model_dump(mode="json"),
@@ -255,7 +253,8 @@ def review_page(request: Request, svc: Services, user: User, article_id: str, v:
         by_bullet.setdefault(c.bullet, []).append(c)
     ctx = {"article": article, "version": version, "versions": versions, "by_bullet": by_bullet, "audit": audit,
            "actions": actions, "labels": STATE_LABELS, "action_labels": ACTION_LABELS, "user": user,
-           "own_edit_blocks_approval": bool(blocked), "rows": grouped_bullets(version),
+           "own_edit_blocks_approval": mine and user.role == Role.REVIEWER and article.state == State.UNDER_REVIEW,
+           "rows": grouped_bullets(version),
            "can_edit": user.role in (Role.EDITOR, Role.REVIEWER, Role.ADMIN) and article.state != State.REJECTED,
            "latest": version.number == article.current_version, "error": error}
     if is_api(request):
