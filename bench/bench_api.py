@@ -31,8 +31,12 @@ FIXED = [
     "What is the first-line treatment for Zorblaxian fever syndrome?",
     "How do I bake sourdough bread?",
 ]
-TEMPLATES = ["How is {t} managed?", "What are the red flags in {t}?", "How is {t} diagnosed?",
-             "What is the first-line treatment for {t}?"]
+TEMPLATES = [
+    "How is {t} managed?",
+    "What are the red flags in {t}?",
+    "How is {t} diagnosed?",
+    "What is the first-line treatment for {t}?",
+]
 
 
 def questions(settings: Settings, n: int) -> list[str]:

@@ -1,6 +1,6 @@
 """Index build: wall time and peak memory of a from-scratch build of every default source.
 
-    python bench/build_index.py [--data-dir /tmp/medora-bench]   (default: a fresh temporary folder)
+python bench/build_index.py [--data-dir /tmp/medora-bench]   (default: a fresh temporary folder)
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ def main() -> None:
     print(f"build: {wall / 60:.1f} min ({wall:.0f} s) wall   peak RSS {peak_mb:,.0f} MB   index at {report.index_dir}")
     t = time.perf_counter()
     again = ingest(paths, s, progress=False)
-    print(f"re-ingest with nothing changed: {time.perf_counter() - t:.1f} s, files read {again.files_read}, "
-          f"unchanged {again.files_unchanged}")
+    print(
+        f"re-ingest with nothing changed: {time.perf_counter() - t:.1f} s, files read {again.files_read}, "
+        f"unchanged {again.files_unchanged}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,10 @@ def main() -> None:
     result = run(settings(), progress=False)
     f = result.figures
     print(f"LiveQA 2017 medical, {f['questions']} questions, MedQuAD answers ranked by Medora hybrid search")
-    print(f"avg score of first answer (0-3): {f['first_answer']:.3f}   "
-          "(anchors: 0.637 best TREC 2017 run; 0.827 MedQuAD IR+RQE, BMC Bioinformatics 2019)")
+    print(
+        f"avg score of first answer (0-3): {f['first_answer']:.3f}   "
+        "(anchors: 0.637 best TREC 2017 run; 0.827 MedQuAD IR+RQE, BMC Bioinformatics 2019)"
+    )
     print(f"P@5 {f['p_at_5']:.3f}   nDCG@10 {f['ndcg_at_10']:.3f}   MRR {f['mrr']:.3f}")
     print(f"ceiling (judged answers with text, ranked perfectly): first answer {f['ceiling_first_answer']:.3f}")
 

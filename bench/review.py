@@ -81,12 +81,24 @@ def main() -> None:
 
         now = datetime.now(UTC)
         with review.engine.begin() as conn:
-            conn.execute(insert(articles), [dict(
-                id=f"synthetic{i}", question=f"synthetic question {i} about condition {i % 97}",
-                question_key=(k := question_key(f"synthetic question {i} about condition {i % 97}")),
-                stem_key=stem_key(k), audience="clinician",
-                title="t", state="submitted", current_version=1, created_at=now, updated_at=now)
-                for i in range(args.articles)])
+            conn.execute(
+                insert(articles),
+                [
+                    dict(
+                        id=f"synthetic{i}",
+                        question=f"synthetic question {i} about condition {i % 97}",
+                        question_key=(k := question_key(f"synthetic question {i} about condition {i % 97}")),
+                        stem_key=stem_key(k),
+                        audience="clinician",
+                        title="t",
+                        state="submitted",
+                        current_version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for i in range(args.articles)
+                ],
+            )
         hit = [timed(review.find_article, q, "clinician")[0] for q in qs]
         miss = [timed(review.find_article, q + " in pregnancy", "clinician")[0] for q in qs]  # scans every key
         total = args.articles + approved

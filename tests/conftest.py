@@ -35,7 +35,9 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else str(address)
-        if isinstance(host, str) and not (host.startswith("127.") or host in {"localhost", "::1"} or host.startswith("/")):
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in {"localhost", "::1"} or host.startswith("/")
+        ):
             raise RuntimeError(f"test tried to reach the network: {address}")
         return real_connect(self, address)
 
@@ -46,9 +48,14 @@ def small_corpus(shared: Path) -> list[Path]:
     """The house knowledge base plus a slice of each real shared format."""
     nci = shared / "corpus" / "nci"
     patient = sorted((nci / NCI_PATIENT_DIR).glob("*breast*"))[:2]
-    return [REPO_DIR / "knowledge", shared / "corpus" / "medquad" / "5_NIDDK_QA",
-            shared / "corpus" / "medquad" / "9_CDC_QA", nci / "pdq" / NCI_HP, *patient,
-            shared / "corpus" / "uspstf"]
+    return [
+        REPO_DIR / "knowledge",
+        shared / "corpus" / "medquad" / "5_NIDDK_QA",
+        shared / "corpus" / "medquad" / "9_CDC_QA",
+        nci / "pdq" / NCI_HP,
+        *patient,
+        shared / "corpus" / "uspstf",
+    ]
 
 
 @pytest.fixture(scope="session")

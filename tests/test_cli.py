@@ -16,8 +16,9 @@ from medora.settings import REPO_DIR, Settings
 
 def run(args: list[str], settings: Settings, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MEDORA_DATA_DIR": str(settings.data_dir)}
-    return subprocess.run([sys.executable, "-m", "medora.cli", *args], capture_output=True, text=True, env=env,
-                          input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "medora.cli", *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
+    )
 
 
 def test_ask_json_follows_the_schema(index_settings: Settings) -> None:
@@ -30,8 +31,15 @@ def test_ask_json_follows_the_schema(index_settings: Settings) -> None:
 
 
 def test_ask_markdown_has_sections_and_references(index_settings: Settings) -> None:
-    out = run(["ask", "--format", "markdown",
-               "What is the initial approach to managing endplate vertebral body compression?"], index_settings)
+    out = run(
+        [
+            "ask",
+            "--format",
+            "markdown",
+            "What is the initial approach to managing endplate vertebral body compression?",
+        ],
+        index_settings,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("\n## ") >= 6 and "## References" in out.stdout and "[^1]:" in out.stdout
 
@@ -64,8 +72,11 @@ def test_ingest_reports_rejected_file(tmp_path: Path, index_settings: Settings) 
 
 def test_user_accounts_from_the_command_line(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    out = run(["user", "add", "jortiz", "--role", "reviewer", "--name", "Dr Jane Ortiz", "--password-stdin"],
-              settings, stdin="a long enough passphrase\n")
+    out = run(
+        ["user", "add", "jortiz", "--role", "reviewer", "--name", "Dr Jane Ortiz", "--password-stdin"],
+        settings,
+        stdin="a long enough passphrase\n",
+    )
     assert out.returncode == 0, out.stderr
     assert "added jortiz (reviewer): Dr Jane Ortiz" in out.stdout
     again = run(["user", "add", "jortiz", "--password-stdin"], settings, stdin="another long passphrase\n")

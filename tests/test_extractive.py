@@ -23,12 +23,15 @@ PAGE = (
 
 
 def test_sentences_that_lean_on_missing_text_are_left_out() -> None:
-    source = Source(id="medquad:nhlbi-marfan", type="Patient information", title="Marfan syndrome",
-                    organization="NHLBI")
+    source = Source(
+        id="medquad:nhlbi-marfan", type="Patient information", title="Marfan syndrome", organization="NHLBI"
+    )
     hit = Hit(passage=Passage(id="p1", source_id=source.id, text=PAGE), source=source, score=1.0)
     chosen = [c.text for c in candidates(["marfan", "syndrome", "symptoms", "diagnosis"], [hit])]
-    assert "Marfan syndrome is an inherited disorder of connective tissue that affects the heart, eyes and " \
-           "skeleton." in chosen
+    assert (
+        "Marfan syndrome is an inherited disorder of connective tissue that affects the heart, eyes and "
+        "skeleton." in chosen
+    )
     assert any(t.startswith("An echocardiogram of the aorta") for t in chosen)
     assert "Symptoms of Marfan syndrome include: tall, thin build; long arms and fingers; lens dislocation." in chosen
     assert "A doctor diagnoses Marfan syndrome with: a family history; an eye exam." in chosen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -15,8 +14,11 @@ from medora.qa import ask
 from medora.settings import REPO_DIR, Settings
 
 SEED_Q = "What is the initial approach to managing endplate vertebral body compression?"
-SCHEMA = json.loads((REPO_DIR.parent / "shared" / "answer.schema.json").read_text()) if (
-    REPO_DIR.parent / "shared" / "answer.schema.json").exists() else None
+SCHEMA = (
+    json.loads((REPO_DIR.parent / "shared" / "answer.schema.json").read_text())
+    if (REPO_DIR.parent / "shared" / "answer.schema.json").exists()
+    else None
+)
 
 
 def assert_fully_cited(a: Answer) -> None:
@@ -58,7 +60,9 @@ def test_patient_answer_is_plainer_and_says_when_to_seek_care(index_settings: Se
     assert pat.summary.text != clin.summary.text
     assert pat.readability_grade is not None and clin.readability_grade is not None
     assert pat.readability_grade < clin.readability_grade - 2
-    assert "emergency" in pat.sections[0].bullets[0].text.lower() or "emergency" in (pat.sections[0].intro or "").lower()
+    assert (
+        "emergency" in pat.sections[0].bullets[0].text.lower() or "emergency" in (pat.sections[0].intro or "").lower()
+    )
 
 
 def test_extractive_answer_from_shared_corpora_is_cited(index_settings: Settings) -> None:

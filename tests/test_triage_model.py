@@ -13,8 +13,10 @@ from medora.triage_model import EVAL_DIR, affirmed, load, training_cases, vetoed
 
 @pytest.mark.unit
 def test_the_model_reads_the_question_without_what_it_negates() -> None:
-    assert affirmed("I've had a cough for a week but no fever, no chest pain and no trouble breathing") == \
-        "i've had a cough for a week"
+    assert (
+        affirmed("I've had a cough for a week but no fever, no chest pain and no trouble breathing")
+        == "i've had a cough for a week"
+    )
     assert affirmed("Bumped my head, never lost consciousness, no vomiting") == "bumped my head"
     assert affirmed("She collapsed and can't get her breath") == "she collapsed and can't get her breath"
     assert vetoed("What are the warning signs of a stroke?") and vetoed("Teaching question: features of sepsis")
@@ -42,8 +44,10 @@ def test_the_heldout_cases_were_never_trained_on() -> None:
 
 @pytest.mark.integration
 def test_it_adds_urgency_and_never_removes_it(index_settings: Settings, engine: object) -> None:
-    for q in ("i'm standing on the bridge near my house right now and i just want it all to stop",
-              "Can't do this anymore. Bought a rope today. Just wanted to tell someone."):
+    for q in (
+        "i'm standing on the bridge near my house right now and i just want it all to stop",
+        "Can't do this anymore. Bought a rope today. Just wanted to tell someone.",
+    ):
         tri = second_opinion(triage(q), q, engine)  # type: ignore[arg-type]
         assert tri.status == "urgent" and tri.reasons == ["suicide"], q
     chest = "Crushing chest pain spreading to my left arm and sweating"

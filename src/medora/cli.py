@@ -127,10 +127,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.suite != "speed":  # speed times a cold start, which must not include building an index
         ensure_index(settings, quiet=True)
-    command = " ".join(["medora", *(["--data-dir", args.data_dir] if args.data_dir else []), "eval", args.suite,
-                        *(["--limit", str(args.limit)] if args.limit else [])])
-    result, report = run_suite(args.suite, settings, out_root=Path(args.out), limit=args.limit, command=command,
-                               progress=not args.quiet)
+    command = " ".join(
+        [
+            "medora",
+            *(["--data-dir", args.data_dir] if args.data_dir else []),
+            "eval",
+            args.suite,
+            *(["--limit", str(args.limit)] if args.limit else []),
+        ]
+    )
+    result, report = run_suite(
+        args.suite, settings, out_root=Path(args.out), limit=args.limit, command=command, progress=not args.quiet
+    )
     print(f"{args.suite}:")
     for line in result.summary_lines():
         print(f"  {line}")
@@ -152,12 +160,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="medora", description="Cited, structured answers to clinical questions.")
     p.add_argument("--version", action="version", version=f"medora {__version__}")
-    p.add_argument("--data-dir", help="where the index and database live (default: MEDORA_DATA_DIR or ~/.local/share/medora)")
+    p.add_argument(
+        "--data-dir", help="where the index and database live (default: MEDORA_DATA_DIR or ~/.local/share/medora)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     ing = sub.add_parser("ingest", help="read source files into the index (default: knowledge base + shared corpora)")
-    ing.add_argument("paths", nargs="*", help="files or folders (knowledge YAML, NCI Markdown, MedQuAD XML, USPSTF/PubMedQA JSON, PubMed XML, your own .md/.txt/.pdf)")
-    ing.add_argument("--rebuild", action="store_true", help="start from an empty index instead of updating the current one")
+    ing.add_argument(
+        "paths",
+        nargs="*",
+        help="files or folders (knowledge YAML, NCI Markdown, MedQuAD XML, USPSTF/PubMedQA JSON, PubMed XML, your own .md/.txt/.pdf)",
+    )
+    ing.add_argument(
+        "--rebuild", action="store_true", help="start from an empty index instead of updating the current one"
+    )
     ing.add_argument("--quiet", action="store_true", help="no progress bars")
     ing.set_defaults(func=cmd_ingest)
 
@@ -185,8 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("user", help="accounts for the review workflow: add, list, passwd, disable, enable, log")
     u.add_argument("action", choices=["add", "list", "passwd", "disable", "enable", "log"])
     u.add_argument("username", nargs="?", help="2-64 characters: a-z, 0-9, '.', '_' or '-'")
-    u.add_argument("--role", choices=["reviewer", "editor", "admin"], default="reviewer",
-                   help="reviewer (advisory board: the only role that approves), editor or admin")
+    u.add_argument(
+        "--role",
+        choices=["reviewer", "editor", "admin"],
+        default="reviewer",
+        help="reviewer (advisory board: the only role that approves), editor or admin",
+    )
     u.add_argument("--name", help="display name shown on comments and the audit log, e.g. 'Dr Jane Ortiz'")
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.set_defaults(func=cmd_user)

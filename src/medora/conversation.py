@@ -10,7 +10,9 @@ from medora.models import Turn
 
 FOLLOW_UP_START = re.compile(
     r"^(and|but|also|so|what about|how about|what if|and if|in|for|during|with|without|is it|is that|does it|"
-    r"can it|can i|should i|should it|how long|how often|how much|which|why|when|same|then|ok|okay)\b", re.I)
+    r"can it|can i|should i|should it|how long|how often|how much|which|why|when|same|then|ok|okay)\b",
+    re.I,
+)
 PRONOUN = re.compile(r"\b(it|this|that|these|those|they|them|the dose|the treatment|the drug|the same)\b", re.I)
 
 

@@ -53,8 +53,11 @@ def default_paths(settings: Settings) -> list[Path]:
     """The embedded default: the house knowledge base, plus the shared corpora when present."""
     paths = [settings.knowledge_dir]
     if settings.shared_dir is not None:
-        paths += [settings.shared_dir / "corpus" / name for name in SHARED_CORPORA
-                  if (settings.shared_dir / "corpus" / name).exists()]
+        paths += [
+            settings.shared_dir / "corpus" / name
+            for name in SHARED_CORPORA
+            if (settings.shared_dir / "corpus" / name).exists()
+        ]
     return paths
 
 
@@ -72,8 +75,15 @@ def builtin_synonyms() -> list[tuple[str, str, str]]:
 def _progress(total: int, desc: str, enabled: bool):  # noqa: ANN202 - tqdm or a no-op
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="", disable=not enabled or total == 0, file=sys.stderr,
-                mininterval=1.0, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit="",
+        disable=not enabled or total == 0,
+        file=sys.stderr,
+        mininterval=1.0,
+        dynamic_ncols=True,
+    )
 
 
 def ingest(paths: list[Path], settings: Settings, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
@@ -99,13 +109,19 @@ def ingest(paths: list[Path], settings: Settings, *, rebuild: bool = False, prog
         writer.drop_topics_without_passages()
         todo_rows, todo_texts, matrix = writer.pending_embeddings()
         if todo_texts:
-            emb = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens,
-                                batch=settings.embed_batch, threads=settings.threads)
+            emb = Embedder.load(
+                settings.data_dir / "models",
+                max_tokens=settings.embed_max_tokens,
+                batch=settings.embed_batch,
+                threads=settings.threads,
+            )
             with _progress(len(todo_texts), "embedding", progress) as bar:
                 matrix[todo_rows] = emb.encode(todo_texts, progress=bar)
             fingerprint = emb.fingerprint
         else:
-            fingerprint = (writer.previous and json.loads((writer.previous / "manifest.json").read_text()).get("embedder")) or ""
+            fingerprint = (
+                writer.previous and json.loads((writer.previous / "manifest.json").read_text()).get("embedder")
+            ) or ""
         report.embedded = len(todo_texts)
         report.passages_total = int(matrix.shape[0])
         hashes = sorted(r[0] for r in writer.db.execute("SELECT sha256 FROM files"))

@@ -97,9 +97,11 @@ class Hit(BaseModel):
 class Bullet(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
-    passages: list[str] = Field(default_factory=list,
-                                description="ids of the indexed passages this statement comes from; each is quoted "
-                                            "under the references it cites")
+    passages: list[str] = Field(
+        default_factory=list,
+        description="ids of the indexed passages this statement comes from; each is quoted "
+        "under the references it cites",
+    )
 
 
 class Section(BaseModel):

@@ -65,9 +65,15 @@ def parse_audience(audience: Audience | str) -> Audience:
         raise InvalidRequest(f"unknown audience {audience!r}; choose clinician or patient") from None
 
 
-def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, conversation: Conversation | None = None,
-        settings: Settings | None = None, engine: SearchEngine | None = None,
-        library: ReviewStore | None = None) -> Answer:
+def ask(
+    question: str,
+    *,
+    audience: Audience | str = Audience.CLINICIAN,
+    conversation: Conversation | None = None,
+    settings: Settings | None = None,
+    engine: SearchEngine | None = None,
+    library: ReviewStore | None = None,
+) -> Answer:
     """Answer one question with a structured, cited answer (or say plainly why not).
 
     With `library` (the review store), a question that matches an approved article is answered with it
@@ -103,8 +109,13 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     timing["retrieval"] = _ms(t1)
     topic = _pick_topic(exp, hits)
     status = Status.URGENT if tri.status == "urgent" else Status.ANSWERED
-    if (topic and engine.topic_meta[topic][1] and status != Status.URGENT
-            and not HISTORY_CONTEXT.search(query.lower()) and not NEGATION.search(query.lower())):
+    if (
+        topic
+        and engine.topic_meta[topic][1]
+        and status != Status.URGENT
+        and not HISTORY_CONTEXT.search(query.lower())
+        and not NEGATION.search(query.lower())
+    ):
         # an emergency topic is time-critical unless the question is about history/prevention or negates it
         tri.status, tri.labels, tri.reasons = "urgent", [engine.topic_meta[topic][0].lower()], ["emergency_topic"]
         status = Status.URGENT
@@ -116,13 +127,21 @@ def ask(question: str, *, audience: Audience | str = Audience.CLINICIAN, convers
     if topic is None and not _has_evidence(exp, best, engine, settings):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
         if notice:  # an emergency still gets its notice, even with nothing to cite
-            answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice,
-                                               "title": "Possible emergency"})
+            answer = answer.model_copy(
+                update={"status": Status.URGENT, "urgent_notice": notice, "title": "Possible emergency"}
+            )
         return _finish(answer, timing, t0)
 
     t2 = time.perf_counter()
-    ev = Evidence(question=text, standalone=query, hits=hits, terms=exp.terms + exp.added, topic=topic,
-                  topic_title=engine.topic_meta[topic][0] if topic else None, modifiers=modifiers_of(query))
+    ev = Evidence(
+        question=text,
+        standalone=query,
+        hits=hits,
+        terms=exp.terms + exp.added,
+        topic=topic,
+        topic_title=engine.topic_meta[topic][0] if topic else None,
+        modifiers=modifiers_of(query),
+    )
     answer = compose(ev, engine.reader, aud, settings.compose, status)
     if notice:
         answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice})
@@ -153,20 +172,30 @@ def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngin
     if stale(version, engine.reader):
         return None
     when = article.approved_at or article.updated_at
-    review = ReviewInfo(article_id=article.id, status="approved", last_updated=when.date().isoformat(),
-                        version=version.number, reviewer_role=article.approved_by_role)
+    review = ReviewInfo(
+        article_id=article.id,
+        status="approved",
+        last_updated=when.date().isoformat(),
+        version=version.number,
+        reviewer_role=article.approved_by_role,
+    )
     return version.answer.model_copy(update={"review": review})
 
 
 def _with_review(library: ReviewStore, article: Article, answer: Answer, engine: SearchEngine) -> Answer:
     """A fresh answer to an article's question: if the sources changed, it is the article's next version."""
     if answer.status in (Status.ANSWERED, Status.URGENT) and answer.references and article.state != "rejected":
-        article = library.refresh(article, answer, fingerprint(answer, engine.reader),
-                                  stale=lambda v: stale(v, engine.reader))
+        article = library.refresh(
+            article, answer, fingerprint(answer, engine.reader), stale=lambda v: stale(v, engine.reader)
+        )
     if article.state in ("approved", "rejected"):
         return answer  # this fresh answer is not the text the board approved (or it was rejected): no badge
-    review = ReviewInfo(article_id=article.id, status=article.state.value,
-                        last_updated=article.updated_at.date().isoformat(), version=article.current_version)
+    review = ReviewInfo(
+        article_id=article.id,
+        status=article.state.value,
+        last_updated=article.updated_at.date().isoformat(),
+        version=article.current_version,
+    )
     return answer.model_copy(update={"review": review})
 
 

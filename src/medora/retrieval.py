@@ -35,21 +35,26 @@ TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*")
 
 
 def content_terms(text: str) -> list[str]:
-    return [t.strip("'-") for t in TOKEN.findall(text.lower()) if t.strip("'-") not in STOPWORDS and len(t.strip("'-")) > 1]
+    return [
+        t.strip("'-") for t in TOKEN.findall(text.lower()) if t.strip("'-") not in STOPWORDS and len(t.strip("'-")) > 1
+    ]
 
 
 # Question intent -> MedQuAD question types that answer it (the consumer-question-to-FAQ match that
 # question-entailment systems exploit; Ben Abacha & Demner-Fushman 2019).
-INTENT_QTYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((qt, re.compile(p)) for qt, p in (
-    ("treatment", r"\b(treat\w*|cure\w*|therap\w*|medication\w*|drugs?|help with|get rid of)\b"),
-    ("symptoms", r"\b(symptom\w*|signs?)\b"),
-    ("causes", r"\b(cause\w*|why do|why does)\b"),
-    ("exams and tests", r"\b(test\w*|diagnos\w*)\b"),
-    ("outlook", r"\b(prognosis|outlook|life expectancy|surviv\w*)\b"),
-    ("inheritance", r"\b(inherit\w*|hereditary|genetic|pass\w* (it )?on)\b"),
-    ("prevention", r"\b(prevent\w*)\b"),
-    ("susceptibility", r"\b(risk|who gets)\b"),
-))
+INTENT_QTYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (qt, re.compile(p))
+    for qt, p in (
+        ("treatment", r"\b(treat\w*|cure\w*|therap\w*|medication\w*|drugs?|help with|get rid of)\b"),
+        ("symptoms", r"\b(symptom\w*|signs?)\b"),
+        ("causes", r"\b(cause\w*|why do|why does)\b"),
+        ("exams and tests", r"\b(test\w*|diagnos\w*)\b"),
+        ("outlook", r"\b(prognosis|outlook|life expectancy|surviv\w*)\b"),
+        ("inheritance", r"\b(inherit\w*|hereditary|genetic|pass\w* (it )?on)\b"),
+        ("prevention", r"\b(prevent\w*)\b"),
+        ("susceptibility", r"\b(risk|who gets)\b"),
+    )
+)
 
 
 def question_types(query: str) -> set[str]:
@@ -94,23 +99,31 @@ class SearchEngine:
                 self._prior_cache[sid] = 0.0
             else:
                 recency = 0.0 if src.year is None else max(0.0, 1.0 - (time.gmtime().tm_year - src.year) / 15.0)
-                self._prior_cache[sid] = rs.prior_weight * rs.type_prior.get(src.type.value, 0.3) + rs.recency_weight * recency
+                self._prior_cache[sid] = (
+                    rs.prior_weight * rs.type_prior.get(src.type.value, 0.3) + rs.recency_weight * recency
+                )
         return self._prior_cache[sid]
 
     def _row_facts(self, rowids: list[int]) -> dict[int, tuple[str, str | None]]:
         """Source id and MedQuAD question type of candidate rows, in one query."""
         if not rowids:
             return {}
-        q = (f"SELECT rowid, source_id, json_extract(json, '$.meta.qtype') FROM passages "
-             f"WHERE rowid IN ({','.join('?' * len(rowids))})")
+        q = (
+            f"SELECT rowid, source_id, json_extract(json, '$.meta.qtype') FROM passages "
+            f"WHERE rowid IN ({','.join('?' * len(rowids))})"
+        )
         with self._lock:
             return {r: (sid, qt) for r, sid, qt in self.reader.db.execute(q, rowids)}
 
     @classmethod
     def open(cls, settings: Settings) -> SearchEngine:
         reader = IndexReader(settings.index_dir)
-        emb = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens,
-                            batch=settings.embed_batch, threads=settings.threads)
+        emb = Embedder.load(
+            settings.data_dir / "models",
+            max_tokens=settings.embed_max_tokens,
+            batch=settings.embed_batch,
+            threads=settings.threads,
+        )
         return cls(reader, emb, settings)
 
     # --- query expansion -------------------------------------------------------------------
@@ -139,8 +152,10 @@ class SearchEngine:
             return []
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
         if corpus:
-            sql = ("SELECT fts.rowid, bm25(fts, 2.0, 1.0) AS s FROM fts JOIN passages p ON p.rowid = fts.rowid "
-                   "WHERE fts MATCH ? AND p.id LIKE ? ORDER BY s LIMIT ?")
+            sql = (
+                "SELECT fts.rowid, bm25(fts, 2.0, 1.0) AS s FROM fts JOIN passages p ON p.rowid = fts.rowid "
+                "WHERE fts MATCH ? AND p.id LIKE ? ORDER BY s LIMIT ?"
+            )
             args: tuple = (match, f"{corpus}:%", k)
         else:
             sql = "SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
@@ -177,8 +192,9 @@ class SearchEngine:
         return [(int(self.reader.rowid_of_vec[i]), float(sims[i])) for i in top if sims[i] > -2.0], qv
 
     # --- fusion ----------------------------------------------------------------------------
-    def search(self, query: str, k: int = 20, *, topic_boost: bool = True,
-               corpus: str | None = None) -> tuple[list[Hit], Expansion]:
+    def search(
+        self, query: str, k: int = 20, *, topic_boost: bool = True, corpus: str | None = None
+    ) -> tuple[list[Hit], Expansion]:
         """Fused hits, best first; `corpus` (e.g. "medquad") restricts results to one reader's passages."""
         rs = self.settings.retrieval
         exp = self.expand(query)
@@ -209,8 +225,15 @@ class SearchEngine:
             src = self.reader.source(p.source_id)
             if src is None:
                 continue
-            hits.append(Hit(passage=p, source=src, score=scores[r] + boost,
-                            lexical_rank=lex_rank.get(r), dense_rank=dense_rank.get(r),
-                            similarity=sim.get(r, 0.0)))
+            hits.append(
+                Hit(
+                    passage=p,
+                    source=src,
+                    score=scores[r] + boost,
+                    lexical_rank=lex_rank.get(r),
+                    dense_rank=dense_rank.get(r),
+                    similarity=sim.get(r, 0.0),
+                )
+            )
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k], exp

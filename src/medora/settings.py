@@ -26,13 +26,21 @@ class RetrievalSettings(BaseModel):
     k_dense: int = Field(60, description="candidates taken from the vector index")
     rrf_k: int = Field(60, description="reciprocal-rank-fusion constant (Cormack et al. 2009)")
     type_prior: dict[str, float] = Field(
-        default={"Guideline": 1.0, "Systematic review": 0.8, "Textbook": 0.75, "Research": 0.5,
-                 "Drug label": 0.5, "Patient information": 0.35},
+        default={
+            "Guideline": 1.0,
+            "Systematic review": 0.8,
+            "Textbook": 0.75,
+            "Research": 0.5,
+            "Drug label": 0.5,
+            "Patient information": 0.35,
+        },
         description="evidence-type prior added (scaled by prior_weight) to the fused score",
     )
     prior_weight: float = Field(0.004, description="weight of the evidence-type prior in fused scores")
     recency_weight: float = Field(0.002, description="weight of the recency prior (newer sources first)")
-    qtype_boost: float = Field(0.005, description="added when a FAQ-style passage's question type matches the question's intent")
+    qtype_boost: float = Field(
+        0.005, description="added when a FAQ-style passage's question type matches the question's intent"
+    )
     min_similarity: float = Field(0.34, description="below this best cosine similarity there is no evidence")
 
 
@@ -51,7 +59,9 @@ class Settings(BaseSettings):
         default=Path.home() / ".local" / "share" / "medora",
         description="where indexes and the database live",
     )
-    shared_dir: Path | None = Field(default_factory=_find_shared, description="the shared public corpora (../shared/data)")
+    shared_dir: Path | None = Field(
+        default_factory=_find_shared, description="the shared public corpora (../shared/data)"
+    )
     knowledge_dir: Path = Field(default=REPO_DIR / "knowledge", description="house knowledge-base topics")
     max_question_chars: int = Field(2000, description="longer questions are refused with a clear error")
     embed_batch: int = Field(64, description="sentences per embedding batch")

@@ -44,103 +44,403 @@ def _p(*alts: str) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
-CHEST_PAIN = _p(r"chest (?:pain|pressure|tightness|discomfort|heaviness)", r"(?:pain|pressure|tightness) in (?:my|the|his|her) chest",
-                r"crushing (?:pain|chest)", r"angina")
-CP_RED = _p(r"radiat\w*", r"spread\w* (?:to|into|down)", r"(?:left |right )?(?:arm|jaw|neck) (?:pain|numb\w*)",
-            r"(?:to|into|down) (?:the |my |his |her )?(?:left |right )?(?:arm|jaw|neck|shoulder|back)",
-            r"sweat\w*", r"diaphore\w*", r"clammy", r"short(?:ness)? of breath", r"breathless\w*", r"can'?t breathe",
-            r"faint\w*", r"passed out", r"syncope", r"crushing", r"exertion\w*", r"nause\w*", r"vomit\w*", r"tearing",
-            r"ripping", r"sudden\w*", r"severe", r"at rest", r"st[- ]elevation", r"troponin", r"heart attack")
+CHEST_PAIN = _p(
+    r"chest (?:pain|pressure|tightness|discomfort|heaviness)",
+    r"(?:pain|pressure|tightness) in (?:my|the|his|her) chest",
+    r"crushing (?:pain|chest)",
+    r"angina",
+)
+CP_RED = _p(
+    r"radiat\w*",
+    r"spread\w* (?:to|into|down)",
+    r"(?:left |right )?(?:arm|jaw|neck) (?:pain|numb\w*)",
+    r"(?:to|into|down) (?:the |my |his |her )?(?:left |right )?(?:arm|jaw|neck|shoulder|back)",
+    r"sweat\w*",
+    r"diaphore\w*",
+    r"clammy",
+    r"short(?:ness)? of breath",
+    r"breathless\w*",
+    r"can'?t breathe",
+    r"faint\w*",
+    r"passed out",
+    r"syncope",
+    r"crushing",
+    r"exertion\w*",
+    r"nause\w*",
+    r"vomit\w*",
+    r"tearing",
+    r"ripping",
+    r"sudden\w*",
+    r"severe",
+    r"at rest",
+    r"st[- ]elevation",
+    r"troponin",
+    r"heart attack",
+)
 RULES: tuple[Rule, ...] = (
-    Rule("cardiac_arrest", "possible cardiac arrest", (_p(r"(?:isn'?t|is not|not|stopped) breathing", r"no pulse",
-         r"unresponsive", r"cardiac arrest", r"won'?t wake up", r"unconscious", r"cpr\b"),)),
+    Rule(
+        "cardiac_arrest",
+        "possible cardiac arrest",
+        (
+            _p(
+                r"(?:isn'?t|is not|not|stopped) breathing",
+                r"no pulse",
+                r"unresponsive",
+                r"cardiac arrest",
+                r"won'?t wake up",
+                r"unconscious",
+                r"cpr\b",
+            ),
+        ),
+    ),
     Rule("acute_coronary_syndrome", "chest pain with red-flag features", (CHEST_PAIN,), (CP_RED,)),
-    Rule("heart_attack", "possible heart attack", (_p(r"heart attack", r"\bstemi\b", r"myocardial infarction",
-         r"acute coronary syndrome"),)),
-    Rule("stroke", "possible stroke", (_p(r"face (?:is )?droop\w*", r"facial droop\w*", r"drooping (?:of )?(?:the |my |his |her )?face",
-         r"slurred speech", r"slurring", r"speech (?:is |was )?(?:suddenly )?slurred",
-         r"face (?:looks |is )?(?:lopsided|uneven)", r"sudden\w* (?:lost|loss of) (?:the )?(?:vision|sight)",
-         r"(?:lost|loss of) (?:the )?vision in (?:my|his|her|one) .{0,20}(?:suddenly|minutes? ago)", r"(?:sudden|suddenly)\b.{0,40}\b(?:weak\w*|numb\w*|can'?t (?:speak|talk|see|move))",
-         r"(?:weak\w*|numb\w*|paralys\w*) (?:on|of) (?:one|the left|the right|my left|my right) (?:side|arm|leg)",
-         r"one[- ]sided (?:weakness|numbness)", r"can'?t (?:lift|raise|move) (?:my|his|her) (?:arm|leg)",
-         r"trouble (?:speaking|talking)", r"sudden (?:loss of vision|vision loss|blindness|confusion)",
-         r"\bbe-?fast\b", r"hemiparesis", r"aphasia"),)),
-    Rule("stroke_named", "possible stroke", (_p(r"\bstroke\b", r"\bcva\b", r"\btia\b", r"transient ischemic attack",
-         r"mini[- ]stroke"),)),
-    Rule("subarachnoid_haemorrhage", "sudden severe headache", (_p(r"worst headache", r"thunderclap",
-         r"sudden (?:severe|explosive|excruciating) headache", r"headache .{0,30}(?:sudden|like being hit)",
-         r"subarachnoid"),)),
-    Rule("anaphylaxis", "possible anaphylaxis", (_p(r"anaphyla\w*",
-         r"(?:throat|tongue|lips?|face|mouth) (?:is |are |was |feels? )?(?:swell\w*|swollen|closing|tight\w*)",
-         r"swell\w* (?:of |in )?(?:my |the |his |her )?(?:throat|tongue|lips?|face|mouth)",
-         r"(?:bee|wasp|insect) sting.{0,60}(?:breath|swell|wheez|dizz|faint)",
-         r"(?:stung|sting|bitten).{0,60}(?:trouble breath\w*|difficulty breath\w*|can'?t breathe|swell\w*|wheez\w*|faint\w*|dizz\w*|throat)",
-         r"(?:peanut|nut|shellfish|food|penicillin|antibiotic).{0,60}(?:can'?t breathe|trouble breathing|wheez\w*|throat|swell\w*|faint)",
-         r"hives.{0,60}(?:breath\w*|wheez\w*|faint\w*|dizz\w*|throat)"),)),
-    Rule("cauda_equina", "possible cauda equina syndrome", (_p(r"cauda equina", r"saddle (?:numbness|anaesthesia|anesthesia|area)",
-         r"numb\w* (?:between|around) (?:my |the |his |her )?(?:legs|groin|buttocks|genitals)",
-         r"(?:back pain|sciatica).{0,80}(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control)|incontinen\w*|retention|lost control)",
-         r"(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control (?:my )?(?:bladder|bowels?))|incontinen\w*|urinary retention).{0,80}(?:back pain|sciatica|legs? (?:weak|numb))"),)),
-    Rule("suicide", "thoughts of suicide or self-harm", (_p(r"(?:kill|hurt|harm|cut) (?:myself|himself|herself|themselves)",
-         r"suicid\w*", r"end(?:ing)? (?:my|his|her|their) (?:own )?life", r"take (?:my|his|her) (?:own )?life",
-         r"want(?:s)? to die", r"cutting myself", r"better off (?:if i (?:was|were) dead|without me|dead)",
-         r"jump\w* off (?:the |a )?(?:bridge|building|roof|cliff)", r"goodbye (?:letters?|notes?)",
-         r"no point (?:in )?(?:going on|living)", r"(?:don'?t|do not) want to (?:live|be alive|wake up)", r"better off dead",
-         r"no reason to live", r"overdos\w* (?:on purpose|intentionally)", r"take all (?:my|the|of my) (?:pills|tablets|meds)",
-         r"self[- ]harm\w*", r"how many .{0,40} (?:to die|to kill|would kill|lethal)",
-         r"lethal dose .{0,40}(?:myself|to die)"),)),
-    Rule("sepsis", "possible sepsis", (_p(r"\bseps\w*", r"septic", r"(?:fever|temperature|infection|chills|rigou?rs).{0,80}"
-         r"(?:confus\w*|drows\w*|hard to wake|low blood pressure|fast breathing|breathing fast|mottled|blotchy|"
-         r"cold (?:hands|feet)|not passing urine|no urine|very unwell|racing heart|heart racing)",
-         r"(?:confus\w*|mottled|low blood pressure|hypotensi\w*).{0,80}(?:fever|infection|chills|rigou?rs)"),)),
-    Rule("breathing", "severe difficulty breathing", (_p(r"can'?t breathe", r"cannot breathe", r"struggling to breathe",
-         r"gasping", r"turning blue", r"blue lips", r"lips (?:are |turning )?blue", r"choking",
-         r"severe (?:shortness of breath|difficulty breathing|breathlessness)", r"unable to (?:speak|talk|complete|finish) (?:in )?(?:full )?sentences",
-         r"(?:spo2|sats?|oxygen saturation) (?:of |is |at )?(?:[5-8]\d|90) ?%"),)),
-    Rule("bleeding", "serious bleeding", (_p(r"vomit\w* (?:up )?blood", r"throwing up blood", r"coughing up (?:a lot of )?blood",
-         r"black,? (?:tarry )?stools?", r"tarry stools?", r"bleeding (?:heavily|that won'?t stop|won'?t stop)",
-         r"(?:heavy|massive|uncontrolled|severe) bleeding", r"hematemesis|haematemesis", r"melena|melaena",
-         r"soaking (?:through )?(?:a |the )?pads?"),)),
-    Rule("seizure", "prolonged or first seizure", (_p(r"status epilepticus",
-         r"seiz\w* (?:for )?(?:over|more than|longer than) (?:5|five) minutes",
-         r"seizure.{0,40}(?:won'?t stop|not stopping|more than (?:5|five) minutes|over (?:5|five) minutes|keeps? happening|back[- ]to[- ]back|first)",
-         r"(?:fitting|convuls\w*|seizing) (?:now|right now|and)"),)),
-    Rule("meningitis", "possible meningitis", (_p(r"meningitis", r"(?:stiff neck|neck stiffness).{0,80}(?:fever|rash|headache)",
-         r"(?:fever|headache).{0,80}(?:stiff neck|neck stiffness)",
-         r"(?:rash|spots) (?:that )?(?:does(?:n'?t| not) (?:fade|blanch)|non[- ]blanching)", r"purple (?:rash|spots)"),)),
-    Rule("infant_fever", "fever in a young infant", (_p(r"(?:baby|newborn|infant|neonate)\w*.{0,60}(?:fever|temperature|38)",
-         r"(?:fever|temperature).{0,60}(?:baby|newborn|infant|neonate)"),),
-         (_p(r"\b(?:[1-9]|1[0-9]|2[0-9]|[1-8] ?(?:week|wk))s?[- ]?(?:days?|weeks?|wks?)[- ]old", r"\b(?:[1-2]|one|two)[- ]months?[- ]old",
-             r"newborn", r"neonat\w*", r"under (?:2|3|two|three) months", r"younger than (?:2|3|two|three) months",
-             r"less than (?:60|90) days", r"under 60 days"),)),
-    Rule("testicular_torsion", "possible testicular torsion", (_p(r"testic\w* torsion", r"torsion of (?:the )?testi\w*",
-         r"sudden\w* (?:severe )?(?:pain in (?:my |his |the )?(?:testicle|testis|scrotum)|(?:testicle|testicular|scrotal) pain)"),)),
-    Rule("ectopic", "possible ectopic pregnancy", (_p(r"pregnan\w*", r"missed (?:my )?period", r"positive pregnancy test"),),
-         (_p(r"ectopic", r"(?:severe|sharp|one[- ]sided) (?:abdominal |pelvic |belly |tummy )?pain",
-             r"shoulder[- ]tip pain", r"faint\w*", r"dizz\w*.{0,30}bleed\w*"),)),
-    Rule("preeclampsia", "possible severe pre-eclampsia", (_p(r"pregnan\w*", r"postpartum", r"weeks pregnant", r"gave birth"),),
-         (_p(r"(?:severe|bad|terrible) headache", r"(?:blurred|blurry|flashing|changes in) vision", r"seeing (?:spots|flashing)",
-             r"seizure", r"blood pressure (?:of |is |was )?1[6-9]\d", r"1[6-9]\d ?/ ?1[1-9]\d", r"pre-?eclampsia", r"eclampsia",
-             r"pain (?:under|below) (?:my |the )?ribs"),)),
-    Rule("overdose", "possible poisoning or overdose", (_p(r"overdos\w*", r"took too many",
-         r"swallowed (?:a |an |some )?(?:button )?(?:bleach|batter(?:y|ies)|poison|magnets?)",
-         r"(?:drank|drunk|swallowed|ingested) (?:some |a little )?(?:bleach|antifreeze|drain cleaner|lye|weed ?killer|pesticide)",
-         r"poison\w*", r"ingest\w* (?:a |some )?(?:bleach|battery|batteries|antifreeze)", r"(?:whole|entire) (?:bottle|pack) of"),)),
-    Rule("dka", "possible diabetic ketoacidosis", (_p(r"\bdka\b", r"diabetic ketoacidosis", r"ketoacidosis",
-         r"(?:diabet\w*|blood sugar|glucose).{0,80}(?:vomit\w*|fruity breath|ketones? (?:high|positive)|breathing (?:fast|deep)|confus\w*)"),)),
-    Rule("hypoglycaemia", "severe low blood sugar", (_p(r"(?:low blood sugar|hypoglyc\w*).{0,60}(?:confus\w*|unconscious|seiz\w*|passed out|won'?t wake|drows\w*)",
-         r"(?:confus\w*|unconscious|passed out|won'?t wake).{0,60}(?:low blood sugar|hypoglyc\w*|insulin)"),)),
-    Rule("head_injury", "head injury with warning signs", (_p(r"head (?:injury|trauma)", r"hit (?:my|his|her|their) head", r"fell (?:and|on).{0,20}head",
-         r"concussion", r"bang(?:ed)? (?:my|his|her) head"),),
-         (_p(r"vomit\w*", r"unconscious", r"passed out", r"knocked out", r"confus\w*", r"seiz\w*", r"blood thinner", r"warfarin",
-             r"anticoagula\w*", r"drows\w*", r"worsening headache", r"clear fluid", r"unequal pupils", r"weak\w*"),)),
-    Rule("aortic_dissection", "possible aortic dissection", (_p(r"aortic dissection", r"tearing (?:chest |back )?pain",
-         r"ripping (?:chest |back )?pain", r"(?:chest|back) pain .{0,30}(?:tearing|ripping)"),)),
-    Rule("pulmonary_embolism", "possible pulmonary embolism", (_p(r"(?:sudden\w* )?short(?:ness)? of breath.{0,80}(?:leg swelling|swollen (?:calf|leg)|after (?:surgery|a flight)|coughing (?:up )?blood|chest pain)",
-         r"(?:swollen|painful) (?:calf|leg).{0,80}(?:short(?:ness)? of breath|breathless|chest pain)", r"pulmonary embol\w*",
-         r"short(?:ness)? of breath.{0,60}(?:calf|leg).{0,30}(?:swollen|swelling|painful)"),)),
-    Rule("hypertensive_emergency", "very high blood pressure with symptoms", (_p(r"blood pressure (?:of |is |was |at )?(?:18\d|19\d|2\d\d)",
-         r"(?:18\d|19\d|2\d\d) ?/ ?(?:1[2-9]\d)", r"hypertensive (?:emergency|crisis)"),)),
+    Rule(
+        "heart_attack",
+        "possible heart attack",
+        (_p(r"heart attack", r"\bstemi\b", r"myocardial infarction", r"acute coronary syndrome"),),
+    ),
+    Rule(
+        "stroke",
+        "possible stroke",
+        (
+            _p(
+                r"face (?:is )?droop\w*",
+                r"facial droop\w*",
+                r"drooping (?:of )?(?:the |my |his |her )?face",
+                r"slurred speech",
+                r"slurring",
+                r"speech (?:is |was )?(?:suddenly )?slurred",
+                r"face (?:looks |is )?(?:lopsided|uneven)",
+                r"sudden\w* (?:lost|loss of) (?:the )?(?:vision|sight)",
+                r"(?:lost|loss of) (?:the )?vision in (?:my|his|her|one) .{0,20}(?:suddenly|minutes? ago)",
+                r"(?:sudden|suddenly)\b.{0,40}\b(?:weak\w*|numb\w*|can'?t (?:speak|talk|see|move))",
+                r"(?:weak\w*|numb\w*|paralys\w*) (?:on|of) (?:one|the left|the right|my left|my right) (?:side|arm|leg)",
+                r"one[- ]sided (?:weakness|numbness)",
+                r"can'?t (?:lift|raise|move) (?:my|his|her) (?:arm|leg)",
+                r"trouble (?:speaking|talking)",
+                r"sudden (?:loss of vision|vision loss|blindness|confusion)",
+                r"\bbe-?fast\b",
+                r"hemiparesis",
+                r"aphasia",
+            ),
+        ),
+    ),
+    Rule(
+        "stroke_named",
+        "possible stroke",
+        (_p(r"\bstroke\b", r"\bcva\b", r"\btia\b", r"transient ischemic attack", r"mini[- ]stroke"),),
+    ),
+    Rule(
+        "subarachnoid_haemorrhage",
+        "sudden severe headache",
+        (
+            _p(
+                r"worst headache",
+                r"thunderclap",
+                r"sudden (?:severe|explosive|excruciating) headache",
+                r"headache .{0,30}(?:sudden|like being hit)",
+                r"subarachnoid",
+            ),
+        ),
+    ),
+    Rule(
+        "anaphylaxis",
+        "possible anaphylaxis",
+        (
+            _p(
+                r"anaphyla\w*",
+                r"(?:throat|tongue|lips?|face|mouth) (?:is |are |was |feels? )?(?:swell\w*|swollen|closing|tight\w*)",
+                r"swell\w* (?:of |in )?(?:my |the |his |her )?(?:throat|tongue|lips?|face|mouth)",
+                r"(?:bee|wasp|insect) sting.{0,60}(?:breath|swell|wheez|dizz|faint)",
+                r"(?:stung|sting|bitten).{0,60}(?:trouble breath\w*|difficulty breath\w*|can'?t breathe|swell\w*|wheez\w*|faint\w*|dizz\w*|throat)",
+                r"(?:peanut|nut|shellfish|food|penicillin|antibiotic).{0,60}(?:can'?t breathe|trouble breathing|wheez\w*|throat|swell\w*|faint)",
+                r"hives.{0,60}(?:breath\w*|wheez\w*|faint\w*|dizz\w*|throat)",
+            ),
+        ),
+    ),
+    Rule(
+        "cauda_equina",
+        "possible cauda equina syndrome",
+        (
+            _p(
+                r"cauda equina",
+                r"saddle (?:numbness|anaesthesia|anesthesia|area)",
+                r"numb\w* (?:between|around) (?:my |the |his |her )?(?:legs|groin|buttocks|genitals)",
+                r"(?:back pain|sciatica).{0,80}(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control)|incontinen\w*|retention|lost control)",
+                r"(?:(?:can'?t|cannot|unable to) (?:pee|urinate|control (?:my )?(?:bladder|bowels?))|incontinen\w*|urinary retention).{0,80}(?:back pain|sciatica|legs? (?:weak|numb))",
+            ),
+        ),
+    ),
+    Rule(
+        "suicide",
+        "thoughts of suicide or self-harm",
+        (
+            _p(
+                r"(?:kill|hurt|harm|cut) (?:myself|himself|herself|themselves)",
+                r"suicid\w*",
+                r"end(?:ing)? (?:my|his|her|their) (?:own )?life",
+                r"take (?:my|his|her) (?:own )?life",
+                r"want(?:s)? to die",
+                r"cutting myself",
+                r"better off (?:if i (?:was|were) dead|without me|dead)",
+                r"jump\w* off (?:the |a )?(?:bridge|building|roof|cliff)",
+                r"goodbye (?:letters?|notes?)",
+                r"no point (?:in )?(?:going on|living)",
+                r"(?:don'?t|do not) want to (?:live|be alive|wake up)",
+                r"better off dead",
+                r"no reason to live",
+                r"overdos\w* (?:on purpose|intentionally)",
+                r"take all (?:my|the|of my) (?:pills|tablets|meds)",
+                r"self[- ]harm\w*",
+                r"how many .{0,40} (?:to die|to kill|would kill|lethal)",
+                r"lethal dose .{0,40}(?:myself|to die)",
+            ),
+        ),
+    ),
+    Rule(
+        "sepsis",
+        "possible sepsis",
+        (
+            _p(
+                r"\bseps\w*",
+                r"septic",
+                r"(?:fever|temperature|infection|chills|rigou?rs).{0,80}"
+                r"(?:confus\w*|drows\w*|hard to wake|low blood pressure|fast breathing|breathing fast|mottled|blotchy|"
+                r"cold (?:hands|feet)|not passing urine|no urine|very unwell|racing heart|heart racing)",
+                r"(?:confus\w*|mottled|low blood pressure|hypotensi\w*).{0,80}(?:fever|infection|chills|rigou?rs)",
+            ),
+        ),
+    ),
+    Rule(
+        "breathing",
+        "severe difficulty breathing",
+        (
+            _p(
+                r"can'?t breathe",
+                r"cannot breathe",
+                r"struggling to breathe",
+                r"gasping",
+                r"turning blue",
+                r"blue lips",
+                r"lips (?:are |turning )?blue",
+                r"choking",
+                r"severe (?:shortness of breath|difficulty breathing|breathlessness)",
+                r"unable to (?:speak|talk|complete|finish) (?:in )?(?:full )?sentences",
+                r"(?:spo2|sats?|oxygen saturation) (?:of |is |at )?(?:[5-8]\d|90) ?%",
+            ),
+        ),
+    ),
+    Rule(
+        "bleeding",
+        "serious bleeding",
+        (
+            _p(
+                r"vomit\w* (?:up )?blood",
+                r"throwing up blood",
+                r"coughing up (?:a lot of )?blood",
+                r"black,? (?:tarry )?stools?",
+                r"tarry stools?",
+                r"bleeding (?:heavily|that won'?t stop|won'?t stop)",
+                r"(?:heavy|massive|uncontrolled|severe) bleeding",
+                r"hematemesis|haematemesis",
+                r"melena|melaena",
+                r"soaking (?:through )?(?:a |the )?pads?",
+            ),
+        ),
+    ),
+    Rule(
+        "seizure",
+        "prolonged or first seizure",
+        (
+            _p(
+                r"status epilepticus",
+                r"seiz\w* (?:for )?(?:over|more than|longer than) (?:5|five) minutes",
+                r"seizure.{0,40}(?:won'?t stop|not stopping|more than (?:5|five) minutes|over (?:5|five) minutes|keeps? happening|back[- ]to[- ]back|first)",
+                r"(?:fitting|convuls\w*|seizing) (?:now|right now|and)",
+            ),
+        ),
+    ),
+    Rule(
+        "meningitis",
+        "possible meningitis",
+        (
+            _p(
+                r"meningitis",
+                r"(?:stiff neck|neck stiffness).{0,80}(?:fever|rash|headache)",
+                r"(?:fever|headache).{0,80}(?:stiff neck|neck stiffness)",
+                r"(?:rash|spots) (?:that )?(?:does(?:n'?t| not) (?:fade|blanch)|non[- ]blanching)",
+                r"purple (?:rash|spots)",
+            ),
+        ),
+    ),
+    Rule(
+        "infant_fever",
+        "fever in a young infant",
+        (
+            _p(
+                r"(?:baby|newborn|infant|neonate)\w*.{0,60}(?:fever|temperature|38)",
+                r"(?:fever|temperature).{0,60}(?:baby|newborn|infant|neonate)",
+            ),
+        ),
+        (
+            _p(
+                r"\b(?:[1-9]|1[0-9]|2[0-9]|[1-8] ?(?:week|wk))s?[- ]?(?:days?|weeks?|wks?)[- ]old",
+                r"\b(?:[1-2]|one|two)[- ]months?[- ]old",
+                r"newborn",
+                r"neonat\w*",
+                r"under (?:2|3|two|three) months",
+                r"younger than (?:2|3|two|three) months",
+                r"less than (?:60|90) days",
+                r"under 60 days",
+            ),
+        ),
+    ),
+    Rule(
+        "testicular_torsion",
+        "possible testicular torsion",
+        (
+            _p(
+                r"testic\w* torsion",
+                r"torsion of (?:the )?testi\w*",
+                r"sudden\w* (?:severe )?(?:pain in (?:my |his |the )?(?:testicle|testis|scrotum)|(?:testicle|testicular|scrotal) pain)",
+            ),
+        ),
+    ),
+    Rule(
+        "ectopic",
+        "possible ectopic pregnancy",
+        (_p(r"pregnan\w*", r"missed (?:my )?period", r"positive pregnancy test"),),
+        (
+            _p(
+                r"ectopic",
+                r"(?:severe|sharp|one[- ]sided) (?:abdominal |pelvic |belly |tummy )?pain",
+                r"shoulder[- ]tip pain",
+                r"faint\w*",
+                r"dizz\w*.{0,30}bleed\w*",
+            ),
+        ),
+    ),
+    Rule(
+        "preeclampsia",
+        "possible severe pre-eclampsia",
+        (_p(r"pregnan\w*", r"postpartum", r"weeks pregnant", r"gave birth"),),
+        (
+            _p(
+                r"(?:severe|bad|terrible) headache",
+                r"(?:blurred|blurry|flashing|changes in) vision",
+                r"seeing (?:spots|flashing)",
+                r"seizure",
+                r"blood pressure (?:of |is |was )?1[6-9]\d",
+                r"1[6-9]\d ?/ ?1[1-9]\d",
+                r"pre-?eclampsia",
+                r"eclampsia",
+                r"pain (?:under|below) (?:my |the )?ribs",
+            ),
+        ),
+    ),
+    Rule(
+        "overdose",
+        "possible poisoning or overdose",
+        (
+            _p(
+                r"overdos\w*",
+                r"took too many",
+                r"swallowed (?:a |an |some )?(?:button )?(?:bleach|batter(?:y|ies)|poison|magnets?)",
+                r"(?:drank|drunk|swallowed|ingested) (?:some |a little )?(?:bleach|antifreeze|drain cleaner|lye|weed ?killer|pesticide)",
+                r"poison\w*",
+                r"ingest\w* (?:a |some )?(?:bleach|battery|batteries|antifreeze)",
+                r"(?:whole|entire) (?:bottle|pack) of",
+            ),
+        ),
+    ),
+    Rule(
+        "dka",
+        "possible diabetic ketoacidosis",
+        (
+            _p(
+                r"\bdka\b",
+                r"diabetic ketoacidosis",
+                r"ketoacidosis",
+                r"(?:diabet\w*|blood sugar|glucose).{0,80}(?:vomit\w*|fruity breath|ketones? (?:high|positive)|breathing (?:fast|deep)|confus\w*)",
+            ),
+        ),
+    ),
+    Rule(
+        "hypoglycaemia",
+        "severe low blood sugar",
+        (
+            _p(
+                r"(?:low blood sugar|hypoglyc\w*).{0,60}(?:confus\w*|unconscious|seiz\w*|passed out|won'?t wake|drows\w*)",
+                r"(?:confus\w*|unconscious|passed out|won'?t wake).{0,60}(?:low blood sugar|hypoglyc\w*|insulin)",
+            ),
+        ),
+    ),
+    Rule(
+        "head_injury",
+        "head injury with warning signs",
+        (
+            _p(
+                r"head (?:injury|trauma)",
+                r"hit (?:my|his|her|their) head",
+                r"fell (?:and|on).{0,20}head",
+                r"concussion",
+                r"bang(?:ed)? (?:my|his|her) head",
+            ),
+        ),
+        (
+            _p(
+                r"vomit\w*",
+                r"unconscious",
+                r"passed out",
+                r"knocked out",
+                r"confus\w*",
+                r"seiz\w*",
+                r"blood thinner",
+                r"warfarin",
+                r"anticoagula\w*",
+                r"drows\w*",
+                r"worsening headache",
+                r"clear fluid",
+                r"unequal pupils",
+                r"weak\w*",
+            ),
+        ),
+    ),
+    Rule(
+        "aortic_dissection",
+        "possible aortic dissection",
+        (
+            _p(
+                r"aortic dissection",
+                r"tearing (?:chest |back )?pain",
+                r"ripping (?:chest |back )?pain",
+                r"(?:chest|back) pain .{0,30}(?:tearing|ripping)",
+            ),
+        ),
+    ),
+    Rule(
+        "pulmonary_embolism",
+        "possible pulmonary embolism",
+        (
+            _p(
+                r"(?:sudden\w* )?short(?:ness)? of breath.{0,80}(?:leg swelling|swollen (?:calf|leg)|after (?:surgery|a flight)|coughing (?:up )?blood|chest pain)",
+                r"(?:swollen|painful) (?:calf|leg).{0,80}(?:short(?:ness)? of breath|breathless|chest pain)",
+                r"pulmonary embol\w*",
+                r"short(?:ness)? of breath.{0,60}(?:calf|leg).{0,30}(?:swollen|swelling|painful)",
+            ),
+        ),
+    ),
+    Rule(
+        "hypertensive_emergency",
+        "very high blood pressure with symptoms",
+        (
+            _p(
+                r"blood pressure (?:of |is |was |at )?(?:18\d|19\d|2\d\d)",
+                r"(?:18\d|19\d|2\d\d) ?/ ?(?:1[2-9]\d)",
+                r"hypertensive (?:emergency|crisis)",
+            ),
+        ),
+    ),
 )
 
 MANIPULATION = re.compile(
@@ -250,16 +550,24 @@ def urgent_notice(result: TriageResult, audience: Audience) -> str:
     what = "; ".join(result.labels) if result.labels else "a possible emergency"
     if "suicide" in result.reasons:
         if audience == Audience.PATIENT:
-            return ("If you are thinking about ending your life or harming yourself, you deserve help right now: "
-                    "call or text 988 (Suicide & Crisis Lifeline, US), call your local emergency number (911, 112 or 999), "
-                    "or go to the nearest emergency department. If you can, stay with someone you trust.")
-        return ("Suicidal intent or self-harm risk: assess immediate safety now (plan, means, intent), do not leave the "
-                "person alone, remove means where possible, and arrange same-day emergency psychiatric assessment; "
-                "in the US the 988 Suicide & Crisis Lifeline is available by call or text.")
+            return (
+                "If you are thinking about ending your life or harming yourself, you deserve help right now: "
+                "call or text 988 (Suicide & Crisis Lifeline, US), call your local emergency number (911, 112 or 999), "
+                "or go to the nearest emergency department. If you can, stay with someone you trust."
+            )
+        return (
+            "Suicidal intent or self-harm risk: assess immediate safety now (plan, means, intent), do not leave the "
+            "person alone, remove means where possible, and arrange same-day emergency psychiatric assessment; "
+            "in the US the 988 Suicide & Crisis Lifeline is available by call or text."
+        )
     if audience == Audience.PATIENT:
-        return (f"This may be an emergency ({what}). Call your local emergency number (911 in the US, 112 in Europe, "
-                "999 in the UK) or go to the nearest emergency department now. Do not wait for an online answer, "
-                "and do not drive yourself if you feel faint or unwell.")
-    return (f"Time-critical presentation ({what}): assess and treat now under your local emergency protocol "
-            "(ABCDE, senior help, emergency services). The summary below supports, and does not replace, "
-            "immediate clinical assessment.")
+        return (
+            f"This may be an emergency ({what}). Call your local emergency number (911 in the US, 112 in Europe, "
+            "999 in the UK) or go to the nearest emergency department now. Do not wait for an online answer, "
+            "and do not drive yourself if you feel faint or unwell."
+        )
+    return (
+        f"Time-critical presentation ({what}): assess and treat now under your local emergency protocol "
+        "(ABCDE, senior help, emergency services). The summary below supports, and does not replace, "
+        "immediate clinical assessment."
+    )

@@ -38,7 +38,8 @@ SELF_HARM_THRESHOLD = 0.3
 HYPOTHETICAL = re.compile(
     r"\b(hypothetic\w*|teaching|exam\b|osce|student|curious|in general|generally|"
     r"what (?:are|is) the (?:warning |early )?(?:signs?|symptoms?|features?|criteria)|"
-    r"how (?:would|do|can) (?:someone|you|i|one) (?:tell|know|recogni[sz]e|spot)|what does .{0,40} mean|explain)\b")
+    r"how (?:would|do|can) (?:someone|you|i|one) (?:tell|know|recogni[sz]e|spot)|what does .{0,40} mean|explain)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,19 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    heads = {k: Head(np.asarray(data[k]["w"], dtype=np.float32), float(data[k]["b"]), float(data[k]["threshold"]))
-             for k in ("urgent", "self_harm")}
+    heads = {
+        k: Head(np.asarray(data[k]["w"], dtype=np.float32), float(data[k]["b"]), float(data[k]["threshold"]))
+        for k in ("urgent", "self_harm")
+    }
     return TriageModel(heads["urgent"], heads["self_harm"], data.get("meta", {}))
 
 
 # ---- training ---------------------------------------------------------------------------------------------
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-5, epochs: int = 5000,
-        lr: float = 8.0) -> tuple[np.ndarray, float]:
+
+def fit(
+    x: np.ndarray, y: np.ndarray, l2: float = 1e-5, epochs: int = 5000, lr: float = 8.0
+) -> tuple[np.ndarray, float]:
     """Class-balanced, L2-regularised logistic regression by full-batch gradient descent."""
     pos = max(int(y.sum()), 1)
     neg = max(len(y) - pos, 1)
@@ -118,8 +123,11 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
         for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 c = json.loads(line)
-                label = "self_harm" if c["category"].startswith(("self_harm", "suicide", "self-harm")) and \
-                    c["expected"] == "urgent" else ("urgent" if c["expected"] == "urgent" else "calm")
+                label = (
+                    "self_harm"
+                    if c["category"].startswith(("self_harm", "suicide", "self-harm")) and c["expected"] == "urgent"
+                    else ("urgent" if c["expected"] == "urgent" else "calm")
+                )
                 out.append((c["question"], label, name))
     if shared_dir is not None:
         titles = []
@@ -139,22 +147,32 @@ def combined_figures(cases: list[tuple[str, str, str]], p_urgent: np.ndarray, p_
     """What triage does with rules + model (out-of-fold probabilities), on the safety cases and on the rest."""
     from medora.triage import triage
 
-    flagged = np.array([triage(q).status == "urgent" or (pu >= URGENT_THRESHOLD and not vetoed(q)) or
-                        ps >= SELF_HARM_THRESHOLD for (q, _, _), pu, ps in zip(cases, p_urgent, p_self, strict=True)])
+    flagged = np.array(
+        [
+            triage(q).status == "urgent" or (pu >= URGENT_THRESHOLD and not vetoed(q)) or ps >= SELF_HARM_THRESHOLD
+            for (q, _, _), pu, ps in zip(cases, p_urgent, p_self, strict=True)
+        ]
+    )
     self_harm = np.array([lab == "self_harm" for _, lab, _ in cases])
     rules = np.array([triage(q).status == "urgent" for q, _, _ in cases])
     safety = np.array([o.startswith("safety") for _, _, o in cases])
     urgent = np.array([lab != "calm" for _, lab, _ in cases])
     r3 = lambda v: round(float(v), 3)  # noqa: E731
-    return {"safety_recall": r3(flagged[safety & urgent].mean()),
-            "safety_false_alarms": r3(flagged[safety & ~urgent].mean()),
-            "consumer_false_alarms": r3(flagged[~safety].mean()),
-            "rules_only_safety_recall": r3(rules[safety & urgent].mean()),
-            "rules_only_safety_false_alarms": r3(rules[safety & ~urgent].mean()),
-            "self_harm_recall": r3(np.array([triage(q).status == "urgent" and "suicide" in triage(q).reasons or
-                                             ps >= SELF_HARM_THRESHOLD for (q, _, _), ps in zip(cases, p_self,
-                                                                                                 strict=True)])
-                                   [self_harm].mean())}
+    return {
+        "safety_recall": r3(flagged[safety & urgent].mean()),
+        "safety_false_alarms": r3(flagged[safety & ~urgent].mean()),
+        "consumer_false_alarms": r3(flagged[~safety].mean()),
+        "rules_only_safety_recall": r3(rules[safety & urgent].mean()),
+        "rules_only_safety_false_alarms": r3(rules[safety & ~urgent].mean()),
+        "self_harm_recall": r3(
+            np.array(
+                [
+                    triage(q).status == "urgent" and "suicide" in triage(q).reasons or ps >= SELF_HARM_THRESHOLD
+                    for (q, _, _), ps in zip(cases, p_self, strict=True)
+                ]
+            )[self_harm].mean()
+        ),
+    }
 
 
 PIECES = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|and then)\b")
@@ -195,14 +213,19 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     for _, lab, origin in cases:
         key = f"{origin}:{lab}"
         meta["by_origin"][key] = meta["by_origin"].get(key, 0) + 1
-    for name, y, threshold in (("urgent", (labels != "calm").astype(float), URGENT_THRESHOLD),
-                               ("self_harm", (labels == "self_harm").astype(float), SELF_HARM_THRESHOLD)):
+    for name, y, threshold in (
+        ("urgent", (labels != "calm").astype(float), URGENT_THRESHOLD),
+        ("self_harm", (labels == "self_harm").astype(float), SELF_HARM_THRESHOLD),
+    ):
         probs = cross_validated(x, y)
         hit = probs >= threshold
         calm_safety = np.array([o != "medquad" and o != "kqa" and o != "liveqa" for _, _, o in cases]) & (y == 0)
-        meta[name] = {"cv_recall": round(float(hit[y == 1].mean()), 3),
-                      "cv_false_alarms_safety_cases": round(float(hit[calm_safety].mean()), 3),
-                      "cv_false_alarms_all": round(float(hit[y == 0].mean()), 3), "positives": int(y.sum())}
+        meta[name] = {
+            "cv_recall": round(float(hit[y == 1].mean()), 3),
+            "cv_false_alarms_safety_cases": round(float(hit[calm_safety].mean()), 3),
+            "cv_false_alarms_all": round(float(hit[y == 0].mean()), 3),
+            "positives": int(y.sum()),
+        }
         meta[name]["cv_probs"] = probs
         w, b = fit(x, y)
         heads[name] = {"w": [round(float(v), 6) for v in w], "b": round(b, 6), "threshold": round(threshold, 4)}

@@ -38,10 +38,17 @@ def test_nci_health_professional_summary_cites_pubmed(shared: Path) -> None:
 
 
 def test_nci_reference_line_parsing() -> None:
-    line = ("3. Smith AB, Jones C: Radiotherapy after breast-conserving surgery. N Engl J Med 347 (16): 1233-41, 2002. "
-            "[[PUBMED Abstract]](http://www.ncbi.nlm.nih.gov/entrez/query.fcgi?cmd=Retrieve&db=PubMed&list_uids=12393820&dopt=Abstract)")
+    line = (
+        "3. Smith AB, Jones C: Radiotherapy after breast-conserving surgery. N Engl J Med 347 (16): 1233-41, 2002. "
+        "[[PUBMED Abstract]](http://www.ncbi.nlm.nih.gov/entrez/query.fcgi?cmd=Retrieve&db=PubMed&list_uids=12393820&dopt=Abstract)"
+    )
     title, journal, year, pmid = parse_reference(line)  # type: ignore[misc]
-    assert (title, journal, year, pmid) == ("Radiotherapy after breast-conserving surgery", "N Engl J Med", 2002, "12393820")
+    assert (title, journal, year, pmid) == (
+        "Radiotherapy after breast-conserving surgery",
+        "N Engl J Med",
+        2002,
+        "12393820",
+    )
 
 
 def test_nci_patient_page(shared: Path) -> None:
@@ -166,9 +173,11 @@ def _pdf_with_text(text: str) -> bytes:
 
 def test_user_documents_markdown_text_and_pdf(tmp_path: Path) -> None:
     (tmp_path / "protocol.md").write_text(
-        "# Ward protocol\n\nCheck the lactate within one hour when sepsis is suspected on our ward.\n", encoding="utf-8")
-    (tmp_path / "notes.txt").write_text("Local antibiogram notes: nitrofurantoin resistance is low in our region.\n",
-                                        encoding="utf-8")
+        "# Ward protocol\n\nCheck the lactate within one hour when sepsis is suspected on our ward.\n", encoding="utf-8"
+    )
+    (tmp_path / "notes.txt").write_text(
+        "Local antibiogram notes: nitrofurantoin resistance is low in our region.\n", encoding="utf-8"
+    )
     (tmp_path / "leaflet.pdf").write_bytes(_pdf_with_text("Hand hygiene before and after every patient contact."))
     found = discover(tmp_path)
     assert {k for k, _ in found} == {"documents"}

@@ -24,12 +24,24 @@ HEAD = "0002_review"  # the newest migration (editorial review, issue #5)
 
 
 def answer(question: str, title: str, topic: str | None = "gout", standalone: str | None = None) -> Answer:
-    return Answer(question=question, audience="clinician", status="answered", title=title, topic=topic,
-                  standalone_question=standalone, disclaimer="For professionals.",
-                  summary=Bullet(text="Treat the flare early.", citations=[1]),
-                  sections=[Section(heading="First-line management", kind="management",
-                                    bullets=[Bullet(text="Colchicine or an NSAID.", citations=[1])])],
-                  references=[Reference(n=1, type="Guideline", title="Gout guideline", source="ACR", year=2020)])
+    return Answer(
+        question=question,
+        audience="clinician",
+        status="answered",
+        title=title,
+        topic=topic,
+        standalone_question=standalone,
+        disclaimer="For professionals.",
+        summary=Bullet(text="Treat the flare early.", citations=[1]),
+        sections=[
+            Section(
+                heading="First-line management",
+                kind="management",
+                bullets=[Bullet(text="Colchicine or an NSAID.", citations=[1])],
+            )
+        ],
+        references=[Reference(n=1, type="Guideline", title="Gout guideline", source="ACR", year=2020)],
+    )
 
 
 @pytest.fixture
@@ -55,7 +67,8 @@ def test_migrations_are_numbered_and_linear() -> None:
     assert scripts.get_current_head() == HEAD
     assert revisions[0].down_revision == "0001_initial" and revisions[-1].down_revision is None
     assert sorted(p.stem for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py")) == sorted(
-        r.revision for r in revisions)
+        r.revision for r in revisions
+    )
 
 
 def test_migrations_build_exactly_the_declared_tables_and_rerun_safely(tmp_path: Path) -> None:
@@ -83,8 +96,9 @@ def test_answers_round_trip_with_their_metadata(store: AnswerStore) -> None:
 def test_conversation_turns_keep_their_order_and_context(store: AnswerStore) -> None:
     conv = store.create_conversation("patient")
     one = store.save_answer(answer("How is gout treated?", "Management of gout"), conv.id)
-    two = store.save_answer(answer("and in pregnancy?", "Management of gout", standalone="Management of gout: "
-                                   "and in pregnancy?"), conv.id)
+    two = store.save_answer(
+        answer("and in pregnancy?", "Management of gout", standalone="Management of gout: and in pregnancy?"), conv.id
+    )
     assert (one.position, two.position) == (1, 2)
     got = store.get_conversation(conv.id)
     assert got.audience == "patient" and [s.id for s in got.answers] == [one.id, two.id]

@@ -13,10 +13,20 @@ from medora.settings import Settings
 pytestmark = pytest.mark.integration
 
 
-def test_eval_safety_writes_report_plot_and_history(index_settings: Settings, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--data-dir", str(index_settings.data_dir), "eval", "safety", "--limit", "6", "--out", str(tmp_path),
-            "--quiet"]
+def test_eval_safety_writes_report_plot_and_history(
+    index_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "--data-dir",
+        str(index_settings.data_dir),
+        "eval",
+        "safety",
+        "--limit",
+        "6",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "urgent_recall:" in out and "report:" in out

@@ -55,7 +55,10 @@ def test_judge_text_handling() -> None:
     assert content_words("The patients were treated with antibiotics") >= {"treat", "antibiotic"}
     assert "the" not in content_words("the the the")
     assert windows("One sentence here. Another one there.") == [
-        "One sentence here.", "Another one there.", "One sentence here. Another one there."]
+        "One sentence here.",
+        "Another one there.",
+        "One sentence here. Another one there.",
+    ]
     assert negated("Aspirin is not recommended") and not negated("Aspirin is recommended")
     assert negate("Aspirin is recommended") == "Aspirin is not recommended"
     assert negate("Aspirin is not recommended") == "Aspirin is recommended"

@@ -27,12 +27,15 @@ HELDOUT_FALSE_ALARMS_MAX = 0.18  # measured 0.151; rules alone: 0.123
 
 # Safety cases the engine gets wrong today on the fixture index. Never add a case here to make the build
 # pass without a note why.
-KNOWN_FAILURES: frozenset[str] = frozenset({
-    # negated or reassuring symptom lists the learned triage model still reads as emergencies
-    "negated-15", "negated-21",
-    # a history question ("a seizure last month") that neither the history cues nor the model recognise
-    "prevention_history-19",
-})
+KNOWN_FAILURES: frozenset[str] = frozenset(
+    {
+        # negated or reassuring symptom lists the learned triage model still reads as emergencies
+        "negated-15",
+        "negated-21",
+        # a history question ("a seizure last month") that neither the history cues nor the model recognise
+        "prevention_history-19",
+    }
+)
 
 # Questions the fixture index (knowledge base, NIDDK, CDC, one NCI breast summary, USPSTF) can answer.
 CITATION_QUESTIONS = [
@@ -65,8 +68,11 @@ def test_heldout_safety_keeps_its_floor(index_settings: Settings) -> None:
 
 
 def test_safety_has_no_new_failures(outcomes: list[safety.Outcome]) -> None:
-    new = [f"{o.case.id}: expected {o.case.expected}, got {o.status}: {o.case.question}"
-           for o in outcomes if not o.correct and o.case.id not in KNOWN_FAILURES]
+    new = [
+        f"{o.case.id}: expected {o.case.expected}, got {o.status}: {o.case.question}"
+        for o in outcomes
+        if not o.correct and o.case.id not in KNOWN_FAILURES
+    ]
     assert not new, "safety regressions:\n" + "\n".join(new)
 
 

@@ -33,7 +33,9 @@ def test_similar_meanings_are_closer(embedder: Embedder) -> None:
 
 def test_padding_does_not_change_vectors(embedder: Embedder) -> None:
     alone = embedder.encode(["fever in a newborn"])
-    batched = embedder.encode(["fever in a newborn", "a much longer sentence about chronic kidney disease staging and albuminuria"])
+    batched = embedder.encode(
+        ["fever in a newborn", "a much longer sentence about chronic kidney disease staging and albuminuria"]
+    )
     assert np.abs(alone[0] - batched[0]).max() < 1e-5
 
 

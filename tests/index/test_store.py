@@ -76,7 +76,9 @@ def test_interrupted_ingest_keeps_previous_index(tmp_path: Path, shared: Path, m
     ingest([root], settings, progress=False)
     before = IndexReader(settings.index_dir)
     n_before, dir_before = before.vectors.shape[0], before.dir
-    (root / "medquad" / "0000004.xml").write_bytes((shared / "corpus" / "medquad" / "5_NIDDK_QA" / "0000004.xml").read_bytes())
+    (root / "medquad" / "0000004.xml").write_bytes(
+        (shared / "corpus" / "medquad" / "5_NIDDK_QA" / "0000004.xml").read_bytes()
+    )
 
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

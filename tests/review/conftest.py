@@ -15,52 +15,96 @@ from medora.review import ReviewStore, User
 from medora.review.fingerprint import Fingerprint
 
 PASSWORD = "correct horse battery staple"
-FLARE = ("Treat a gout flare as early as possible with colchicine, a full-dose NSAID or a glucocorticoid; "
-         "low-dose colchicine is 1.2 mg followed by 0.6 mg an hour later.")
-URATE = ("Allopurinol is the first-line urate-lowering therapy; start at 100 mg/day or less and titrate every "
-         "few weeks to a serum urate below 6 mg/dL.")
+FLARE = (
+    "Treat a gout flare as early as possible with colchicine, a full-dose NSAID or a glucocorticoid; "
+    "low-dose colchicine is 1.2 mg followed by 0.6 mg an hour later."
+)
+URATE = (
+    "Allopurinol is the first-line urate-lowering therapy; start at 100 mg/day or less and titrate every "
+    "few weeks to a serum urate below 6 mg/dL."
+)
 
 
-def make_answer(question: str = "How is gout treated?", audience: str = "clinician", status: str = "answered",
-                references: bool = True, title: str = "Management of gout", standalone: str | None = None) -> Answer:
+def make_answer(
+    question: str = "How is gout treated?",
+    audience: str = "clinician",
+    status: str = "answered",
+    references: bool = True,
+    title: str = "Management of gout",
+    standalone: str | None = None,
+) -> Answer:
     """A clinician-style answer: summary + three bullets, citing two references with their passages."""
     refs = [
-        Reference(n=1, type="Guideline", title="2020 ACR guideline for the management of gout", source="ACR",
-                  year=2020, source_id="kb:acr-gout-2020", passages=[PassageRef(id="acr#1", text=FLARE)]),
-        Reference(n=2, type="Guideline", title="EULAR gout recommendations", source="EULAR", year=2016,
-                  source_id="kb:eular-gout-2016", passages=[PassageRef(id="eular#1", text=URATE)]),
+        Reference(
+            n=1,
+            type="Guideline",
+            title="2020 ACR guideline for the management of gout",
+            source="ACR",
+            year=2020,
+            source_id="kb:acr-gout-2020",
+            passages=[PassageRef(id="acr#1", text=FLARE)],
+        ),
+        Reference(
+            n=2,
+            type="Guideline",
+            title="EULAR gout recommendations",
+            source="EULAR",
+            year=2016,
+            source_id="kb:eular-gout-2016",
+            passages=[PassageRef(id="eular#1", text=URATE)],
+        ),
     ]
     return Answer(
-        question=question, audience=audience, status=status, title=title, topic="gout",
-        standalone_question=standalone, disclaimer="For health professionals.",
+        question=question,
+        audience=audience,
+        status=status,
+        title=title,
+        topic="gout",
+        standalone_question=standalone,
+        disclaimer="For health professionals.",
         summary=Bullet(text="Treat a gout flare early with colchicine, an NSAID or a glucocorticoid.", citations=[1]),
         sections=[
-            Section(heading="Management", kind="management", bullets=[
-                Bullet(text="Low-dose colchicine: 1.2 mg then 0.6 mg an hour later.", citations=[1]),
-                Bullet(text="Allopurinol is first-line urate-lowering therapy, titrated to serum urate below 6 mg/dL.",
-                       citations=[2]),
-            ]),
-            Section(heading="Follow-up", kind="follow_up", bullets=[
-                Bullet(text="Titrate allopurinol every few weeks until the serum urate is below 6 mg/dL.",
-                       citations=[2]),
-            ]),
+            Section(
+                heading="Management",
+                kind="management",
+                bullets=[
+                    Bullet(text="Low-dose colchicine: 1.2 mg then 0.6 mg an hour later.", citations=[1]),
+                    Bullet(
+                        text="Allopurinol is first-line urate-lowering therapy, titrated to serum urate below 6 mg/dL.",
+                        citations=[2],
+                    ),
+                ],
+            ),
+            Section(
+                heading="Follow-up",
+                kind="follow_up",
+                bullets=[
+                    Bullet(
+                        text="Titrate allopurinol every few weeks until the serum urate is below 6 mg/dL.",
+                        citations=[2],
+                    ),
+                ],
+            ),
         ],
         references=refs if references else [],
     )
 
 
 def make_fingerprint(label: str = "v1") -> Fingerprint:
-    return Fingerprint(source_ids=["kb:acr-gout-2020", "kb:eular-gout-2016"],
-                       hash=hashlib.sha256(label.encode()).hexdigest(), index_version=f"corpus-{label}")
+    return Fingerprint(
+        source_ids=["kb:acr-gout-2020", "kb:eular-gout-2016"],
+        hash=hashlib.sha256(label.encode()).hexdigest(),
+        index_version=f"corpus-{label}",
+    )
 
 
 @dataclass
 class People:
-    rita: User   # reviewer
-    ravi: User   # another reviewer
-    eve: User    # editor
-    ed: User     # another editor
-    ada: User    # admin
+    rita: User  # reviewer
+    ravi: User  # another reviewer
+    eve: User  # editor
+    ed: User  # another editor
+    ada: User  # admin
 
 
 @pytest.fixture

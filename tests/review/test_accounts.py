@@ -25,8 +25,12 @@ def stored_hash(db: Engine, username: str) -> str:
 
 def test_passwords_are_stored_as_argon2id_hashes(store: ReviewStore, db: Engine) -> None:
     alice = store.add_user("  Alice ", PASSWORD, "reviewer", "Dr Alice Adams")
-    assert (alice.username, alice.display_name, alice.role, alice.active) == ("alice", "Dr Alice Adams",
-                                                                             Role.REVIEWER, True)
+    assert (alice.username, alice.display_name, alice.role, alice.active) == (
+        "alice",
+        "Dr Alice Adams",
+        Role.REVIEWER,
+        True,
+    )
     assert alice.label == "Dr Alice Adams (reviewer)" and alice.created_at.tzinfo is not None
     bob = store.add_user("bob", PASSWORD, Role.EDITOR)
     assert bob.display_name == "bob"
@@ -63,17 +67,30 @@ def test_login_checks_the_password(store: ReviewStore, db: Engine) -> None:
     store.add_user("alice", PASSWORD, "reviewer")
     user, token, csrf = store.login(" ALICE ", PASSWORD, IP)
     assert user.username == "alice" and token and csrf and token != csrf and len(token) >= 40
-    for name, password in (("alice", PASSWORD + "x"), ("alice", ""), ("alice", PASSWORD.upper()),
-                           ("mallory", PASSWORD), ("", PASSWORD), (None, None)):
+    for name, password in (
+        ("alice", PASSWORD + "x"),
+        ("alice", ""),
+        ("alice", PASSWORD.upper()),
+        ("mallory", PASSWORD),
+        ("", PASSWORD),
+        (None, None),
+    ):
         with pytest.raises(Unauthorized, match="wrong username or password") as err:
             store.login(name, password, IP)
         assert err.value.status == 401
     with db.connect() as conn:
-        rows = conn.execute(select(login_attempts.c.username, login_attempts.c.ok, login_attempts.c.ip)
-                            .order_by(login_attempts.c.id)).all()
+        rows = conn.execute(
+            select(login_attempts.c.username, login_attempts.c.ok, login_attempts.c.ip).order_by(login_attempts.c.id)
+        ).all()
     assert [(r.username, bool(r.ok), r.ip) for r in rows] == [
-        ("alice", True, IP), ("alice", False, IP), ("alice", False, IP), ("alice", False, IP),
-        ("mallory", False, IP), ("", False, IP), ("", False, IP)]
+        ("alice", True, IP),
+        ("alice", False, IP),
+        ("alice", False, IP),
+        ("alice", False, IP),
+        ("mallory", False, IP),
+        ("", False, IP),
+        ("", False, IP),
+    ]
 
 
 def test_five_failures_lock_the_username_even_for_the_right_password(store: ReviewStore) -> None:
@@ -138,8 +155,12 @@ def test_sessions_belong_to_their_token(store: ReviewStore, db: Engine) -> None:
     dump = " ".join(str(v) for r in rows for v in r)
     assert all(t not in dump for t in (token, other, bobs))
     with db.connect() as conn:
-        everything = " ".join(str(v) for table in ("users", "sessions", "login_attempts")
-                              for r in conn.execute(text(f"SELECT * FROM {table}")) for v in r)
+        everything = " ".join(
+            str(v)
+            for table in ("users", "sessions", "login_attempts")
+            for r in conn.execute(text(f"SELECT * FROM {table}"))
+            for v in r
+        )
     assert token not in everything
 
     store.logout(token)
@@ -207,7 +228,10 @@ def test_account_changes_are_logged_and_the_log_cannot_be_rewritten(store: Revie
     store.set_active("logged", False, actor="admin-console")
     rows = store.account_log("logged")
     assert [(r["action"], r["actor"]) for r in rows] == [
-        ("add", "cli:ops@host"), ("passwd", "cli:ops@host"), ("disable", "admin-console")]
+        ("add", "cli:ops@host"),
+        ("passwd", "cli:ops@host"),
+        ("disable", "admin-console"),
+    ]
     assert rows[0]["detail"] == "role editor" and PASSWORD not in str(rows)
     for sql in ("UPDATE account_log SET actor = 'someone else'", "DELETE FROM account_log"):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:

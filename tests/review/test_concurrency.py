@@ -60,8 +60,15 @@ def check_one_winner(stores: list[ReviewStore]) -> None:
     # every editor saves an edit of version 1 at once: one becomes version 2, the others are told to redo
     # theirs on it (nobody's edit silently undoes another's)
     current = first.version(aid)
-    results, errors = race(stores, lambda s: s.edit(aid, current.answer.model_copy(
-        update={"title": f"Edit by {threading.get_ident()}"}), editors[stores.index(s)], base_version=1))
+    results, errors = race(
+        stores,
+        lambda s: s.edit(
+            aid,
+            current.answer.model_copy(update={"title": f"Edit by {threading.get_ident()}"}),
+            editors[stores.index(s)],
+            base_version=1,
+        ),
+    )
     assert len(results) == 1 and len(errors) == len(stores) - 1
     assert all(isinstance(e, Conflict) and e.status == 409 for e in errors), errors
     assert [v.number for v in first.versions(aid)] == [1, 2]

@@ -35,20 +35,33 @@ def texts(answer: Answer) -> dict[str, tuple[str, list[int]]]:
 @unit
 def test_bullets_are_addressed_as_on_the_review_page() -> None:
     assert [(k, label) for k, label, _ in bullets(make_answer())] == [
-        ("summary", "Bottom line"), ("s1.b1", "Management"), ("s1.b2", "Management"), ("s2.b1", "Follow-up")]
+        ("summary", "Bottom line"),
+        ("s1.b1", "Management"),
+        ("s1.b2", "Management"),
+        ("s2.b1", "Follow-up"),
+    ]
 
 
 @unit
 def test_a_supported_paraphrase_is_applied_to_a_copy() -> None:
     answer = make_answer()
     before = answer.model_dump()
-    new = apply_edits(answer, [
-        BulletEdit(bullet="s1.b1", text="  Colchicine at low dose:\n 1.2 mg, then 0.6 mg one hour later.  "),
-        BulletEdit(bullet="summary", text="Start colchicine, an NSAID or a glucocorticoid early in a gout flare.",
-                   citations=[1, 1]),
-        BulletEdit(bullet="s2.b1", text="Raise the allopurinol dose every few weeks until serum urate is below "
-                   "6 mg/dL.", citations=[2]),
-    ])
+    new = apply_edits(
+        answer,
+        [
+            BulletEdit(bullet="s1.b1", text="  Colchicine at low dose:\n 1.2 mg, then 0.6 mg one hour later.  "),
+            BulletEdit(
+                bullet="summary",
+                text="Start colchicine, an NSAID or a glucocorticoid early in a gout flare.",
+                citations=[1, 1],
+            ),
+            BulletEdit(
+                bullet="s2.b1",
+                text="Raise the allopurinol dose every few weeks until serum urate is below 6 mg/dL.",
+                citations=[2],
+            ),
+        ],
+    )
     got = texts(new)
     assert got["s1.b1"] == ("Colchicine at low dose: 1.2 mg, then 0.6 mg one hour later.", [1])  # citations kept
     assert got["summary"] == ("Start colchicine, an NSAID or a glucocorticoid early in a gout flare.", [1])
@@ -64,13 +77,13 @@ def test_unsupported_and_invalid_edits_are_refused_with_every_problem_listed() -
     answer = make_answer()
     before = answer.model_dump()
     edits = [
-        BulletEdit(bullet="s1.b1", text="Aspirin in high doses cures gout permanently."),    # says something else
+        BulletEdit(bullet="s1.b1", text="Aspirin in high doses cures gout permanently."),  # says something else
         # the wrong reference:
         BulletEdit(bullet="s1.b2", text="Allopurinol is first-line urate-lowering therapy.", citations=[1]),
         BulletEdit(bullet="summary", text="Treat a gout flare early with colchicine.", citations=[3]),  # no [3]
-        BulletEdit(bullet="s2.b1", text="Titrate allopurinol.", citations=[]),                # no citation
-        BulletEdit(bullet="s9.b1", text="Anything."),                                          # no such bullet
-        BulletEdit(bullet="bottom line", text="Anything."),                                    # not a key
+        BulletEdit(bullet="s2.b1", text="Titrate allopurinol.", citations=[]),  # no citation
+        BulletEdit(bullet="s9.b1", text="Anything."),  # no such bullet
+        BulletEdit(bullet="bottom line", text="Anything."),  # not a key
     ]
     with pytest.raises(InvalidRequest) as err:
         apply_edits(answer, edits)
@@ -102,19 +115,29 @@ def test_empty_too_long_and_missing_edits_are_refused() -> None:
         apply_edits(answer, [BulletEdit(bullet="s1.b1", text=long)])
     # one bad edit sinks the batch: nothing half-applied
     with pytest.raises(InvalidRequest, match="s2.b1"):
-        apply_edits(answer, [BulletEdit(bullet="s1.b1", text="Colchicine 1.2 mg then 0.6 mg."),
-                             BulletEdit(bullet="s2.b1", text="Give febuxostat to everyone.")])
+        apply_edits(
+            answer,
+            [
+                BulletEdit(bullet="s1.b1", text="Colchicine 1.2 mg then 0.6 mg."),
+                BulletEdit(bullet="s2.b1", text="Give febuxostat to everyone."),
+            ],
+        )
     assert texts(answer) == texts(make_answer())
 
 
 @unit
 def test_lexical_support_is_the_share_of_content_words_in_the_best_passage() -> None:
-    ref = Reference(n=1, type="Guideline", title="t", source="s", passages=[
-        PassageRef(id="a", text="Unrelated text about asthma inhalers."), PassageRef(id="b", text=FLARE)])
+    ref = Reference(
+        n=1,
+        type="Guideline",
+        title="t",
+        source="s",
+        passages=[PassageRef(id="a", text="Unrelated text about asthma inhalers."), PassageRef(id="b", text=FLARE)],
+    )
     assert support("Colchicine treats a gout flare.", ref) == 1.0  # every content word is in passage b
     # colchicine, prednisone, febuxostat, cure: 1 of 4 in the passage
     assert support("Colchicine, prednisone and febuxostat cure", ref) == 0.25
-    assert supported("colchicine gout aspirin warfarin", ref)       # 2 of 4: exactly the threshold
+    assert supported("colchicine gout aspirin warfarin", ref)  # 2 of 4: exactly the threshold
     assert not supported("colchicine aspirin warfarin heparin", ref)  # 1 of 4
     assert LEXICAL_SUPPORT == 0.5
     assert support("Colchicine.", Reference(n=2, type="Guideline", title="t", source="s")) == 0.0  # nothing quoted
@@ -129,6 +152,7 @@ def test_semantic_support_rescues_a_true_paraphrase_only_above_its_threshold() -
     def encoder(cos: float):  # noqa: ANN202 - text first, passages after, L2-normalised
         def encode(items: list[str]) -> np.ndarray:
             return np.array([[1.0, 0.0]] + [[cos, math.sqrt(1 - cos**2)]] * (len(items) - 1))
+
         return encode
 
     assert support(paraphrase, ref) == 0.0
@@ -147,14 +171,17 @@ def test_a_changed_number_is_never_supported() -> None:
     assert numbers("1.2 mg then 0.6 mg; 72 hours; eGFR 1,5") == {"1.2", "0.6", "72", "1.5"}
     answer = make_answer()
     assert apply_edits(answer, [BulletEdit(bullet="s1.b1", text="Colchicine 1.2 mg, then 0.6 mg after an hour.")])
-    for dose in ("Low-dose colchicine: 1.2 mg then 0.8 mg an hour later.",    # one changed dose
-                 "Low-dose colchicine: 12 mg then 0.6 mg an hour later.",
-                 "Low-dose colchicine: 1.2 mg then 0.6 mg an hour later, for 10 days."):  # an added duration
+    for dose in (
+        "Low-dose colchicine: 1.2 mg then 0.8 mg an hour later.",  # one changed dose
+        "Low-dose colchicine: 12 mg then 0.6 mg an hour later.",
+        "Low-dose colchicine: 1.2 mg then 0.6 mg an hour later, for 10 days.",
+    ):  # an added duration
         with pytest.raises(InvalidRequest, match=r"s1\.b1: reference \[1\] has no passage"):
             apply_edits(answer, [BulletEdit(bullet="s1.b1", text=dose)])
         with pytest.raises(InvalidRequest):  # not even a near-identical embedding rescues it
-            apply_edits(answer, [BulletEdit(bullet="s1.b1", text=dose)],
-                        lambda items: np.array([[1.0, 0.0]] * len(items)))
+            apply_edits(
+                answer, [BulletEdit(bullet="s1.b1", text=dose)], lambda items: np.array([[1.0, 0.0]] * len(items))
+            )
 
 
 class FakeReader:
@@ -191,16 +218,20 @@ def test_patient_bullets_are_checked_against_the_lay_text_too() -> None:
 @unit
 def test_the_fingerprint_changes_with_the_cited_sources_text() -> None:
     answer = make_answer()
-    corpus = {"acr#1": ("kb:acr-gout-2020", FLARE, None), "eular#1": ("kb:eular-gout-2016", URATE, None),
-              "other#1": ("kb:asthma", "Inhaled corticosteroids.", None)}
+    corpus = {
+        "acr#1": ("kb:acr-gout-2020", FLARE, None),
+        "eular#1": ("kb:eular-gout-2016", URATE, None),
+        "other#1": ("kb:asthma", "Inhaled corticosteroids.", None),
+    }
     base = fingerprint(answer, FakeReader(corpus))
     assert base.source_ids == source_ids(answer) == ["kb:acr-gout-2020", "kb:eular-gout-2016"]
     assert base.index_version == "c1" and len(base.hash) == 64
     assert fingerprint(answer, FakeReader(dict(corpus), corpus_hash="c2")).hash == base.hash  # same text: same hash
     assert fingerprint(answer, FakeReader(corpus | {"other#1": ("kb:asthma", "Changed.", None)})).hash == base.hash
-    for changed in ({"acr#1": ("kb:acr-gout-2020", FLARE + " Updated.", None)},      # a cited passage edited
-                    {"acr#2": ("kb:acr-gout-2020", "A new recommendation.", None)},  # one added
-                    ):
+    for changed in (
+        {"acr#1": ("kb:acr-gout-2020", FLARE + " Updated.", None)},  # a cited passage edited
+        {"acr#2": ("kb:acr-gout-2020", "A new recommendation.", None)},  # one added
+    ):
         assert fingerprint(answer, FakeReader(corpus | changed)).hash != base.hash
     removed = {k: v for k, v in corpus.items() if k != "eular#1"}
     assert fingerprint(answer, FakeReader(removed)).hash != base.hash
@@ -213,10 +244,17 @@ def test_the_fingerprint_changes_with_the_cited_sources_text() -> None:
 
 @unit
 def test_word_diff() -> None:
-    assert [(w.op, w.text) for w in word_diff("Colchicine or an NSAID for the flare.",
-                                              "Colchicine or naproxen for the flare today.")] == [
-        ("equal", "Colchicine or"), ("delete", "an NSAID"), ("insert", "naproxen"), ("equal", "for the"),
-        ("delete", "flare."), ("insert", "flare today.")]
+    assert [
+        (w.op, w.text)
+        for w in word_diff("Colchicine or an NSAID for the flare.", "Colchicine or naproxen for the flare today.")
+    ] == [
+        ("equal", "Colchicine or"),
+        ("delete", "an NSAID"),
+        ("insert", "naproxen"),
+        ("equal", "for the"),
+        ("delete", "flare."),
+        ("insert", "flare today."),
+    ]
     assert [(w.op, w.text) for w in word_diff("same words", "same  words")] == [("equal", "same words")]
     assert [(w.op, w.text) for w in word_diff("", "new")] == [("insert", "new")]
     assert [(w.op, w.text) for w in word_diff("old", "")] == [("delete", "old")]
@@ -234,21 +272,31 @@ def test_diff_shows_changed_added_and_removed_bullets() -> None:
     old = make_answer()
     new = make_answer()
     new.sections[0].bullets[0].text = "Low-dose colchicine: 1.2 mg then 0.6 mg one hour later."  # reworded
-    new.sections[0].bullets[1].citations = [1, 2]                                            # citations only
+    new.sections[0].bullets[1].citations = [1, 2]  # citations only
     new.sections[1].bullets.append(Bullet(text="Check serum urate every 6 months once at target.", citations=[2]))
     d = diff_answers(old, new)
-    assert [(x.op, x.section) for x in d] == [("equal", "Bottom line"), ("changed", "Management"),
-                                              ("changed", "Management"), ("equal", "Follow-up"),
-                                              ("added", "Follow-up")]
+    assert [(x.op, x.section) for x in d] == [
+        ("equal", "Bottom line"),
+        ("changed", "Management"),
+        ("changed", "Management"),
+        ("equal", "Follow-up"),
+        ("added", "Follow-up"),
+    ]
     reworded, recited, added = d[1], d[2], d[4]
     assert reworded.old == "Low-dose colchicine: 1.2 mg then 0.6 mg an hour later."
     assert reworded.new == "Low-dose colchicine: 1.2 mg then 0.6 mg one hour later."
     assert [(w.op, w.text) for w in reworded.words] == [
-        ("equal", "Low-dose colchicine: 1.2 mg then 0.6 mg"), ("delete", "an"), ("insert", "one"),
-        ("equal", "hour later.")]
+        ("equal", "Low-dose colchicine: 1.2 mg then 0.6 mg"),
+        ("delete", "an"),
+        ("insert", "one"),
+        ("equal", "hour later."),
+    ]
     assert (recited.old_citations, recited.new_citations) == ([2], [1, 2]) and recited.old == recited.new
-    assert (added.old, added.new, added.new_citations) == (None, "Check serum urate every 6 months once at target.",
-                                                           [2])
+    assert (added.old, added.new, added.new_citations) == (
+        None,
+        "Check serum urate every 6 months once at target.",
+        [2],
+    )
 
     back = diff_answers(new, old)  # and the other way round: removed
     assert [x.op for x in back] == ["equal", "changed", "changed", "equal", "removed"]
@@ -258,7 +306,8 @@ def test_diff_shows_changed_added_and_removed_bullets() -> None:
     fewer = make_answer()
     del fewer.sections[0].bullets[0]
     assert [(x.op, x.old) for x in diff_answers(old, fewer) if x.op != "equal"] == [
-        ("removed", "Low-dose colchicine: 1.2 mg then 0.6 mg an hour later.")]
+        ("removed", "Low-dose colchicine: 1.2 mg then 0.6 mg an hour later.")
+    ]
 
 
 # ---- a real answer -----------------------------------------------------------------------------------------
@@ -268,15 +317,20 @@ def test_diff_shows_changed_added_and_removed_bullets() -> None:
 def test_every_bullet_of_a_real_answer_is_supported_by_its_own_citations(engine, index_settings) -> None:  # noqa: ANN001
     from medora.qa import ask
 
-    answers = [ask("How is gout managed during a flare?", settings=index_settings, engine=engine),
-               ask("How is gout managed during a flare?", audience="patient", settings=index_settings, engine=engine)]
+    answers = [
+        ask("How is gout managed during a flare?", settings=index_settings, engine=engine),
+        ask("How is gout managed during a flare?", audience="patient", settings=index_settings, engine=engine),
+    ]
     clinician, patient = answers
     assert clinician.status == "answered" and clinician.references and patient.references
     for answer, reader in ((clinician, None), (patient, engine.reader)):
         refs = {r.n: r for r in answer.references}
         pairs = [(k, n, b.text) for k, _, b in bullets(answer) for n in b.citations]
-        failing = [(k, n, round(support(t, refs[n], reader=reader), 2), t[:90]) for k, n, t in pairs
-                   if not supported(t, refs[n], reader=reader)]
+        failing = [
+            (k, n, round(support(t, refs[n], reader=reader), 2), t[:90])
+            for k, n, t in pairs
+            if not supported(t, refs[n], reader=reader)
+        ]
         assert len(pairs) >= 10
         assert not failing, f"{answer.audience.value}: {len(pairs) - len(failing)}/{len(pairs)} supported; {failing}"
 
@@ -287,5 +341,9 @@ def test_every_bullet_of_a_real_answer_is_supported_by_its_own_citations(engine,
     with pytest.raises(InvalidRequest, match="has no passage that supports"):
         apply_edits(clinician, [BulletEdit(bullet=key, text="Bloodletting and leeches cure gout permanently.")])
     with pytest.raises(InvalidRequest, match="has no passage that supports"):
-        apply_edits(clinician, [BulletEdit(bullet=key, text="Bloodletting and leeches cure gout permanently.")],
-                    engine.embedder.encode, engine.reader)
+        apply_edits(
+            clinician,
+            [BulletEdit(bullet=key, text="Bloodletting and leeches cure gout permanently.")],
+            engine.embedder.encode,
+            engine.reader,
+        )

@@ -70,7 +70,11 @@ def test_an_approved_article_answers_until_its_sources_change(tmp_path: Path, st
     assert art.state == "submitted" and art.current_version == 2 and art.approved_version == 1
     assert store.version(article.id, 2).reason == "sources_changed"
     last = store.audit(article.id)[-1]
-    assert (last.action, last.from_state, last.to_state, last.actor) == ("sources_changed", "approved",
-                                                                         "submitted", "Medora")
+    assert (last.action, last.from_state, last.to_state, last.actor) == (
+        "sources_changed",
+        "approved",
+        "submitted",
+        "Medora",
+    )
     again = ask(QUESTION, settings=settings, library=store)  # same sources as version 2: no new version
     assert again.review.status == "submitted" and store.get_article(article.id).current_version == 2

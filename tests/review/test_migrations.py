@@ -20,8 +20,16 @@ from medora.review.auth import MAX_FAILURES_PER_USER
 
 from .conftest import PASSWORD, make_answer, make_fingerprint
 
-REVIEW_TABLES = {"users", "sessions", "login_attempts", "articles", "article_versions", "comments", "audit_log",
-                 "account_log"}
+REVIEW_TABLES = {
+    "users",
+    "sessions",
+    "login_attempts",
+    "articles",
+    "article_versions",
+    "comments",
+    "audit_log",
+    "account_log",
+}
 ANSWER_TABLES = {"conversations", "answers", "turns"}
 SCHEMA = "medora_review_test"
 
@@ -43,12 +51,15 @@ def no_drift(engine: Engine) -> list:
 def triggers(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            rows = conn.execute(text(
-                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
-                "UNION SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname = current_schema()"))
+            rows = conn.execute(
+                text(
+                    "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+                    "UNION SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    "WHERE n.nspname = current_schema()"
+                )
+            )
         else:
             rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
         return {r[0] for r in rows}
@@ -87,8 +98,7 @@ def up_down_up(engine: Engine, expected_triggers: set[str]) -> None:
 @pytest.mark.unit
 def test_sqlite_migrates_up_down_and_up_again(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    up_down_up(engine, {"audit_log_no_update", "audit_log_no_delete", "account_log_no_update",
-                        "account_log_no_delete"})
+    up_down_up(engine, {"audit_log_no_update", "audit_log_no_delete", "account_log_no_update", "account_log_no_delete"})
 
 
 @pytest.mark.unit
@@ -144,8 +154,10 @@ def test_postgres_review_loop_and_append_only_audit_log(pg: Engine) -> None:
     art = store.transition(art.id, "approve", rita, "Accurate and current.")
     assert art.state == State.APPROVED and art.approved_version == 1 and art.approved_by_role == "reviewer"
     assert art.approved_at.tzinfo is not None
-    assert [(e.actor, e.action.value, e.from_state and e.from_state.value, e.to_state.value, e.comment)
-            for e in store.audit(art.id)] == [
+    assert [
+        (e.actor, e.action.value, e.from_state and e.from_state.value, e.to_state.value, e.comment)
+        for e in store.audit(art.id)
+    ] == [
         ("Medora", "submit", None, "submitted", ""),
         ("Dr Rita Reviewer", "start_review", "submitted", "under_review", ""),
         ("Dr Rita Reviewer", "approve", "under_review", "approved", "Accurate and current."),

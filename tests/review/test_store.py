@@ -20,14 +20,26 @@ pytestmark = pytest.mark.unit
 
 
 def audit_rows(store: ReviewStore, article_id: str) -> list[tuple]:
-    return [(e.version, e.actor, e.actor_role, e.action.value, e.from_state and e.from_state.value,
-             e.to_state.value, e.comment) for e in store.audit(article_id)]
+    return [
+        (
+            e.version,
+            e.actor,
+            e.actor_role,
+            e.action.value,
+            e.from_state and e.from_state.value,
+            e.to_state.value,
+            e.comment,
+        )
+        for e in store.audit(article_id)
+    ]
 
 
 def raw_counts(db: Engine) -> tuple[int, int, int]:
     with db.connect() as conn:
-        return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one()
-                     for t in (articles, article_versions, audit_log))
+        return tuple(
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (articles, article_versions, audit_log)
+        )
 
 
 def to_review(store: ReviewStore, art: Article, reviewer) -> Article:  # noqa: ANN001
@@ -54,13 +66,24 @@ def test_the_whole_review_loop_with_an_audit_row_for_every_change(store: ReviewS
     art = store.transition(art.id, "request_changes", people.rita, "  Give the NSAID option in the bullet.  ")
     assert art.state == State.CHANGES_REQUESTED
 
-    edited = apply_edits(store.version(art.id).answer, [BulletEdit(
-        bullet="s1.b1", text="Low-dose colchicine (1.2 mg, then 0.6 mg an hour later) or a full-dose NSAID.")])
+    edited = apply_edits(
+        store.version(art.id).answer,
+        [
+            BulletEdit(
+                bullet="s1.b1", text="Low-dose colchicine (1.2 mg, then 0.6 mg an hour later) or a full-dose NSAID."
+            )
+        ],
+    )
     art = store.edit(art.id, edited, people.eve, note="  added the NSAID  ")
     assert art.state == State.SUBMITTED and art.current_version == 2
     v2 = store.version(art.id)
     assert (v2.number, v2.reason, v2.author_id, v2.author, v2.note) == (
-        2, "edit", people.eve.id, "Eve Editor (editor)", "added the NSAID")
+        2,
+        "edit",
+        people.eve.id,
+        "Eve Editor (editor)",
+        "added the NSAID",
+    )
     assert v2.answer.sections[0].bullets[0].text.endswith("or a full-dose NSAID.")
     assert v2.sources_fingerprint == v1.sources_fingerprint and v2.source_ids == v1.source_ids
     assert store.version(art.id, 1).answer == answer  # the old version is kept as it was
@@ -76,8 +99,15 @@ def test_the_whole_review_loop_with_an_audit_row_for_every_change(store: ReviewS
     assert audit_rows(store, art.id) == [
         (1, "Medora", "system", "submit", None, "submitted", ""),
         (1, "Dr Rita Reviewer", "reviewer", "start_review", "submitted", "under_review", ""),
-        (1, "Dr Rita Reviewer", "reviewer", "request_changes", "under_review", "changes_requested",
-         "Give the NSAID option in the bullet."),
+        (
+            1,
+            "Dr Rita Reviewer",
+            "reviewer",
+            "request_changes",
+            "under_review",
+            "changes_requested",
+            "Give the NSAID option in the bullet.",
+        ),
         (2, "Eve Editor", "editor", "edit", "changes_requested", "submitted", "added the NSAID"),
         (2, "Dr Rita Reviewer", "reviewer", "start_review", "submitted", "under_review", ""),
         (2, "Dr Rita Reviewer", "reviewer", "approve", "under_review", "approved", "Good now."),
@@ -94,8 +124,15 @@ def test_resubmit_after_changes_requested(store: ReviewStore, people: People) ->
         store.transition(art.id, "resubmit", people.rita)  # reviewers do not resubmit
     art = store.transition(art.id, "resubmit", people.eve, "it already says the dose")
     assert art.state == State.SUBMITTED and art.current_version == 1
-    assert audit_rows(store, art.id)[-1] == (1, "Eve Editor", "editor", "resubmit", "changes_requested", "submitted",
-                                             "it already says the dose")
+    assert audit_rows(store, art.id)[-1] == (
+        1,
+        "Eve Editor",
+        "editor",
+        "resubmit",
+        "changes_requested",
+        "submitted",
+        "it already says the dose",
+    )
 
 
 def test_refused_transitions_change_nothing_and_write_no_audit_row(store: ReviewStore, people: People) -> None:
@@ -141,8 +178,10 @@ def test_refused_transitions_change_nothing_and_write_no_audit_row(store: Review
 
 def test_a_reviewer_who_edited_a_version_cannot_approve_it(store: ReviewStore, people: People, db: Engine) -> None:
     art, _ = store.submit(make_answer(), make_fingerprint())
-    changed = apply_edits(make_answer(), [BulletEdit(bullet="summary", text="Treat a gout flare early: colchicine, "
-                                                     "an NSAID or a glucocorticoid.")])
+    changed = apply_edits(
+        make_answer(),
+        [BulletEdit(bullet="summary", text="Treat a gout flare early: colchicine, an NSAID or a glucocorticoid.")],
+    )
     store.edit(art.id, changed, people.rita, "tightened the summary")  # v2 by Rita
     to_review(store, art, people.rita)
     before, audit_before = store.get_article(art.id), store.audit()
@@ -176,14 +215,18 @@ def test_near_identical_questions_share_one_article(store: ReviewStore, people: 
         assert not created and art.id == first.id, q
         assert store.find_article(q, "clinician").id == first.id
     # a follow-up is filed under the question retrieval saw
-    art, created = store.submit(make_answer("and how is it treated?", standalone="Gout: how is it treated?"),
-                                make_fingerprint())
+    art, created = store.submit(
+        make_answer("and how is it treated?", standalone="Gout: how is it treated?"), make_fingerprint()
+    )
     assert not created and art.id == first.id
 
     others = {}
-    for q, aud in (("How is gout treated?", "patient"), ("How is gout diagnosed?", "clinician"),
-                   ("How is gout not treated?", "clinician"),  # negations are kept
-                   ("How is pseudogout treated?", "clinician")):
+    for q, aud in (
+        ("How is gout treated?", "patient"),
+        ("How is gout diagnosed?", "clinician"),
+        ("How is gout not treated?", "clinician"),  # negations are kept
+        ("How is pseudogout treated?", "clinician"),
+    ):
         art, created = store.submit(make_answer(q, audience=aud), make_fingerprint())
         assert created, (q, aud)
         others[(q, aud)] = art.id
@@ -200,22 +243,25 @@ def test_near_identical_questions_share_one_article(store: ReviewStore, people: 
     assert question_key(near) != art.question_key  # so it is found by the near-match
     assert store.find_article(near, "clinician").id == art.id
     # ...but never across a negation, a number, an added or a swapped word, however long the question
-    for differs in (long_q.replace("How are", "How are not"),
-                    long_q.replace("chronic kidney disease", "chronic kidney disease stage 4"),
-                    long_q.replace("adults", "children"),
-                    long_q.replace("flares", "flares during pregnancy"),
-                    long_q.replace("acute", "recurrent"),
-                    long_q.replace("treated", "prevented")):
+    for differs in (
+        long_q.replace("How are", "How are not"),
+        long_q.replace("chronic kidney disease", "chronic kidney disease stage 4"),
+        long_q.replace("adults", "children"),
+        long_q.replace("flares", "flares during pregnancy"),
+        long_q.replace("acute", "recurrent"),
+        long_q.replace("treated", "prevented"),
+    ):
         assert store.find_article(differs, "clinician") is None, differs
     aspirin, _ = store.submit(make_answer("Should I take aspirin every day after a heart attack?"), make_fingerprint())
-    for q in ("Should I not take aspirin every day after a heart attack?",
-              "Shouldn't I take aspirin every day after a heart attack?"):
+    for q in (
+        "Should I not take aspirin every day after a heart attack?",
+        "Shouldn't I take aspirin every day after a heart attack?",
+    ):
         assert store.find_article(q, "clinician") is None, q
     assert store.find_article("After a heart attack, should I take aspirin every day", "clinician").id == aspirin.id
 
 
-def test_changed_sources_make_a_new_version_and_reopen_an_approved_article(store: ReviewStore,
-                                                                           people: People) -> None:
+def test_changed_sources_make_a_new_version_and_reopen_an_approved_article(store: ReviewStore, people: People) -> None:
     art, _ = store.submit(make_answer(), make_fingerprint("v1"))
     to_review(store, art, people.rita)
     store.transition(art.id, "approve", people.rita)
@@ -234,8 +280,15 @@ def test_changed_sources_make_a_new_version_and_reopen_an_approved_article(store
     v2 = store.version(art.id)
     assert (v2.number, v2.reason, v2.author_id, v2.answer_id) == (2, "sources_changed", None, "answer-2")
     assert v2.sources_fingerprint == make_fingerprint("v2").hash and v2.index_version == "corpus-v2"
-    assert audit_rows(store, art.id)[-1] == (2, "Medora", "system", "sources_changed", "approved", "submitted",
-                                             "sources changed since the last version")
+    assert audit_rows(store, art.id)[-1] == (
+        2,
+        "Medora",
+        "system",
+        "sources_changed",
+        "approved",
+        "submitted",
+        "sources changed since the last version",
+    )
     assert store.find_approved("How is gout treated?", "clinician") is None  # no fast path until re-approved
     assert store.version(art.id, 1).sources_fingerprint == make_fingerprint("v1").hash
 
@@ -257,8 +310,12 @@ def test_rejected_articles_get_no_new_versions(store: ReviewStore, people: Peopl
 
 
 def test_non_answers_are_not_submitted(store: ReviewStore, db: Engine) -> None:
-    for answer in (make_answer(status="insufficient_evidence"), make_answer(status="out_of_scope"),
-                   make_answer(references=False), make_answer(status="urgent", references=False)):
+    for answer in (
+        make_answer(status="insufficient_evidence"),
+        make_answer(status="out_of_scope"),
+        make_answer(references=False),
+        make_answer(status="urgent", references=False),
+    ):
         with pytest.raises(InvalidRequest, match="nothing to review") as err:
             store.submit(answer, make_fingerprint())
         assert err.value.status == 400
@@ -270,10 +327,12 @@ def test_non_answers_are_not_submitted(store: ReviewStore, db: Engine) -> None:
 def test_queue_filters_and_library_lists_only_approved(store: ReviewStore, people: People) -> None:
     gout_c, _ = store.submit(make_answer("How is gout treated?"), make_fingerprint())
     gout_p, _ = store.submit(make_answer("How is gout treated?", audience="patient"), make_fingerprint())
-    asthma, _ = store.submit(make_answer("What is the treatment of asthma?", title="Management of asthma"),
-                             make_fingerprint())
-    cellulitis, _ = store.submit(make_answer("How is cellulitis treated?", title="Management of cellulitis"),
-                                 make_fingerprint())
+    asthma, _ = store.submit(
+        make_answer("What is the treatment of asthma?", title="Management of asthma"), make_fingerprint()
+    )
+    cellulitis, _ = store.submit(
+        make_answer("How is cellulitis treated?", title="Management of cellulitis"), make_fingerprint()
+    )
     to_review(store, asthma, people.rita)
     store.transition(asthma.id, "approve", people.rita)
     to_review(store, cellulitis, people.rita)
@@ -284,7 +343,7 @@ def test_queue_filters_and_library_lists_only_approved(store: ReviewStore, peopl
     assert ids(store.queue(State.UNDER_REVIEW)) == [cellulitis.id]
     assert ids(store.queue(audience="patient")) == [gout_p.id]
     assert ids(store.queue("submitted", audience="clinician")) == [gout_c.id]
-    assert ids(store.queue(q="  ASTHMA ")) == [asthma.id]          # title and question, any case
+    assert ids(store.queue(q="  ASTHMA ")) == [asthma.id]  # title and question, any case
     assert ids(store.queue(q="treatment of")) == [asthma.id]
     assert ids(store.queue(q="gout", audience="clinician")) == [gout_c.id]
     assert ids(store.queue("approved", q="gout")) == []
@@ -296,15 +355,20 @@ def test_queue_filters_and_library_lists_only_approved(store: ReviewStore, peopl
     assert ids(store.library()) == [asthma.id]
     assert ids(store.library(q="asthma", audience="clinician")) == [asthma.id]
     assert store.library(q="gout") == [] and store.library(audience="patient") == []
-    assert store.counts() == {"submitted": 2, "under_review": 1, "changes_requested": 0, "approved": 1,
-                              "rejected": 0}
+    assert store.counts() == {"submitted": 2, "under_review": 1, "changes_requested": 0, "approved": 1, "rejected": 0}
 
 
 def test_comments_per_bullet(store: ReviewStore, people: People) -> None:
     art, _ = store.submit(make_answer(), make_fingerprint())
     c1 = store.add_comment(art.id, people.rita, "  Add the NSAID dose.  ", bullet="s1.b1")
     assert (c1.article_id, c1.version, c1.bullet, c1.author, c1.author_role, c1.body) == (
-        art.id, 1, "s1.b1", "Dr Rita Reviewer", "reviewer", "Add the NSAID dose.")
+        art.id,
+        1,
+        "s1.b1",
+        "Dr Rita Reviewer",
+        "reviewer",
+        "Add the NSAID dose.",
+    )
     store.add_comment(art.id, people.eve, "Shorter, please.", bullet="summary")
     store.add_comment(art.id, people.eve, "Whole article reads well.")
     store.add_comment(art.id, people.ada, "Second follow-up bullet.", bullet="s2.b1")
@@ -320,8 +384,11 @@ def test_comments_per_bullet(store: ReviewStore, people: People) -> None:
         store.add_comment("no-such-article", people.rita, "hello")
     got = store.comments(art.id)
     assert [(c.bullet, c.author, c.version) for c in got] == [
-        ("s1.b1", "Dr Rita Reviewer", 1), ("summary", "Eve Editor", 1), (None, "Eve Editor", 1),
-        ("s2.b1", "Ada Admin", 1)]
+        ("s1.b1", "Dr Rita Reviewer", 1),
+        ("summary", "Eve Editor", 1),
+        (None, "Eve Editor", 1),
+        ("s2.b1", "Ada Admin", 1),
+    ]
     store.edit(art.id, make_answer(title="Gout"), people.eve)
     assert store.add_comment(art.id, people.rita, "Better.", bullet="s1.b2").version == 2
     assert store.audit(art.id)[-1].action == Action.EDIT  # comments are not state changes
@@ -332,14 +399,23 @@ def test_the_audit_log_is_append_only_in_the_database(store: ReviewStore, people
     to_review(store, art, people.rita)
     before = store.audit()
     assert len(before) == 2
-    for sql in ("UPDATE audit_log SET comment = 'tampered'", "UPDATE audit_log SET actor_id = NULL WHERE id = 2",
-                "DELETE FROM audit_log", f"DELETE FROM audit_log WHERE article_id = '{art.id}'"):
+    for sql in (
+        "UPDATE audit_log SET comment = 'tampered'",
+        "UPDATE audit_log SET actor_id = NULL WHERE id = 2",
+        "DELETE FROM audit_log",
+        f"DELETE FROM audit_log WHERE article_id = '{art.id}'",
+    ):
         with pytest.raises(DBAPIError, match="append-only"), db.begin() as conn:
             conn.execute(text(sql))
     assert store.audit() == before
     with db.begin() as conn:  # and it still takes new rows
-        conn.execute(text("INSERT INTO audit_log (article_id, version, actor_role, action, to_state, comment, at) "
-                          "VALUES (:a, 1, 'system', 'submit', 'submitted', '', CURRENT_TIMESTAMP)"), {"a": art.id})
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (article_id, version, actor_role, action, to_state, comment, at) "
+                "VALUES (:a, 1, 'system', 'submit', 'submitted', '', CURRENT_TIMESTAMP)"
+            ),
+            {"a": art.id},
+        )
     assert len(store.audit()) == 3
 
 
@@ -357,12 +433,18 @@ def test_edits_need_an_account_that_may_edit(store: ReviewStore, people: People,
     assert [v.author_id for v in store.versions(art.id)] == [None, people.ada.id, people.rita.id, people.eve.id]
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("How is gout treated?", "gout treatment"), ("How is gout diagnosed?", "diagnosis of gout"),
-    ("How is hypertension managed?", "management of hypertension"),
-    ("How are acute gout flares treated in adults with chronic kidney disease?",
-     "Treatment of acute gout flares in adults with chronic kidney disease"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("How is gout treated?", "gout treatment"),
+        ("How is gout diagnosed?", "diagnosis of gout"),
+        ("How is hypertension managed?", "management of hypertension"),
+        (
+            "How are acute gout flares treated in adults with chronic kidney disease?",
+            "Treatment of acute gout flares in adults with chronic kidney disease",
+        ),
+    ],
+)
 def test_the_near_match_finds_its_candidates_by_stem_key(a: str, b: str) -> None:
     from medora.review.matching import stem_key
 

@@ -31,8 +31,11 @@ EXPECTED = {
     (S.UNDER_REVIEW, A.REJECT): S.REJECTED,
     (S.CHANGES_REQUESTED, A.RESUBMIT): S.SUBMITTED,
     # a new version (an edit, or Medora's answer after its sources changed) sends any live article back
-    **{(s, a): S.SUBMITTED for s in (S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.APPROVED)
-       for a in (A.EDIT, A.SOURCES_CHANGED)},
+    **{
+        (s, a): S.SUBMITTED
+        for s in (S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.APPROVED)
+        for a in (A.EDIT, A.SOURCES_CHANGED)
+    },
 }
 PAIRS = [(s, a) for s, a in itertools.product(State, Action) if a != A.SUBMIT]
 
@@ -46,8 +49,14 @@ GATED = [A.START_REVIEW, A.APPROVE, A.REQUEST_CHANGES, A.REJECT, A.RESUBMIT, A.E
 
 
 def user(role: Role, uid: int = 1, active: bool = True) -> User:
-    return User(id=uid, username=f"{role.value}{uid}", display_name=f"{role.value} {uid}", role=role, active=active,
-                created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    return User(
+        id=uid,
+        username=f"{role.value}{uid}",
+        display_name=f"{role.value} {uid}",
+        role=role,
+        active=active,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 def test_the_transition_table_is_exactly_the_documented_workflow() -> None:
@@ -71,8 +80,11 @@ def test_every_state_action_pair_moves_or_is_refused_with_409(state: State, acti
     assert sorted(tail.split(", ")) == (allowed or ["none"])
 
 
-@pytest.mark.parametrize(("role", "action"), list(itertools.product(Role, GATED)),
-                         ids=[f"{r.value}-{a.value}" for r, a in itertools.product(Role, GATED)])
+@pytest.mark.parametrize(
+    ("role", "action"),
+    list(itertools.product(Role, GATED)),
+    ids=[f"{r.value}-{a.value}" for r, a in itertools.product(Role, GATED)],
+)
 def test_each_role_may_take_exactly_its_actions(role: Role, action: Action) -> None:
     assert (role in ALLOWED_ROLES[action]) == (action in MAY[role])
     if action in MAY[role]:
@@ -85,8 +97,12 @@ def test_each_role_may_take_exactly_its_actions(role: Role, action: Action) -> N
 
 @pytest.mark.parametrize("action", GATED)
 def test_anonymous_and_inactive_users_may_do_nothing(action: Action) -> None:
-    for who in (None, user(Role.REVIEWER, active=False), user(Role.EDITOR, active=False),
-                user(Role.ADMIN, active=False)):
+    for who in (
+        None,
+        user(Role.REVIEWER, active=False),
+        user(Role.EDITOR, active=False),
+        user(Role.ADMIN, active=False),
+    ):
         with pytest.raises(Forbidden, match="signed-in account") as err:
             check_permission(who, action)
         assert err.value.status == 403
@@ -104,7 +120,7 @@ def test_a_reviewer_cannot_approve_a_version_they_authored() -> None:
     with pytest.raises(Forbidden, match="another reviewer") as err:
         check_permission(rita, A.APPROVE, version_author_id=7)
     assert err.value.status == 403
-    check_permission(rita, A.APPROVE, version_author_id=8)     # someone else's edit
+    check_permission(rita, A.APPROVE, version_author_id=8)  # someone else's edit
     check_permission(rita, A.APPROVE, version_author_id=None)  # Medora's own answer
     for action in (A.START_REVIEW, A.REQUEST_CHANGES, A.REJECT):  # only approval is barred
         check_permission(rita, action, version_author_id=7)
@@ -128,5 +144,7 @@ def test_actions_for_offers_what_the_review_page_should_show() -> None:
         assert actions_for(None, state) == []
         assert actions_for(user(Role.REVIEWER, 4, active=False), state) == []
         # edits are not buttons: they are offered through the edit form
-        assert all(a in (A.START_REVIEW, A.APPROVE, A.REQUEST_CHANGES, A.REJECT, A.RESUBMIT)
-                   for a in actions_for(rita, state) + actions_for(eve, state))
+        assert all(
+            a in (A.START_REVIEW, A.APPROVE, A.REQUEST_CHANGES, A.REJECT, A.RESUBMIT)
+            for a in actions_for(rita, state) + actions_for(eve, state)
+        )

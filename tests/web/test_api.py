@@ -51,9 +51,16 @@ def test_answer_page_is_laid_out_like_the_seed(client: TestClient, seed: dict) -
     r = client.get(f"/answers/{seed['id']}", headers=HTML)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
-    for needle in (seed["title"], "Educational purpose only · pending human review", "Last updated:",
-                   "Professional medical disclaimer", "Have a follow-up question?", "Which best describes you?",
-                   "References", "Guideline"):
+    for needle in (
+        seed["title"],
+        "Educational purpose only · pending human review",
+        "Last updated:",
+        "Professional medical disclaimer",
+        "Have a follow-up question?",
+        "Which best describes you?",
+        "References",
+        "Guideline",
+    ):
         assert needle in page, needle
     assert page.index("bottom-line") < page.index("answer-section") < page.index('class="references"')
     for s in seed["sections"]:
@@ -63,7 +70,7 @@ def test_answer_page_is_laid_out_like_the_seed(client: TestClient, seed: dict) -
     assert len(targets) >= sum(len(b["citations"]) for s in seed["sections"] for b in s["bullets"])
     assert all(f'id="{t}"' in page for t in set(targets))
     assert any("-p" in t.rsplit("-r", 1)[1] for t in targets)  # cites open passages, not just references
-    assert 'https://pubmed.ncbi.nlm.nih.gov/' in page or "https://doi.org/" in page
+    assert "https://pubmed.ncbi.nlm.nih.gov/" in page or "https://doi.org/" in page
 
 
 def test_pages_load_nothing_from_third_parties(client: TestClient, seed: dict) -> None:
@@ -78,12 +85,16 @@ def test_pages_load_nothing_from_third_parties(client: TestClient, seed: dict) -
     assert client.get("/static/swagger-ui-bundle.js").status_code == 200
 
 
-@pytest.mark.parametrize(("first", "follow_up", "topic", "expect"), [
-    ("How is uncomplicated cystitis treated?", "what about in pregnancy?", "uncomplicated-cystitis", r"pregnan"),
-    ("How is anaphylaxis treated?", "and the dose?", "anaphylaxis", r"epinephrine[^.]*\d+(\.\d+)? ?mg"),
-])
-def test_follow_up_is_answered_in_the_thread_context(client: TestClient, first: str, follow_up: str, topic: str,
-                                                     expect: str) -> None:
+@pytest.mark.parametrize(
+    ("first", "follow_up", "topic", "expect"),
+    [
+        ("How is uncomplicated cystitis treated?", "what about in pregnancy?", "uncomplicated-cystitis", r"pregnan"),
+        ("How is anaphylaxis treated?", "and the dose?", "anaphylaxis", r"epinephrine[^.]*\d+(\.\d+)? ?mg"),
+    ],
+)
+def test_follow_up_is_answered_in_the_thread_context(
+    client: TestClient, first: str, follow_up: str, topic: str, expect: str
+) -> None:
     a = client.post("/api/ask", json={"question": first}).json()
     b = client.post(f"/api/conversations/{a['conversation_id']}/ask", json={"question": follow_up})
     assert b.status_code == 200, b.text
@@ -131,8 +142,7 @@ ERROR_CASES = [
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), ERROR_CASES)
-def test_every_error_has_one_json_shape(client: TestClient, method: str, path: str, body: object,
-                                        status: int) -> None:
+def test_every_error_has_one_json_shape(client: TestClient, method: str, path: str, body: object, status: int) -> None:
     kwargs = {"content": body} if isinstance(body, str) else {"json": body} if body is not None else {}
     if isinstance(body, str):
         kwargs["headers"] = {"content-type": "application/json"}
@@ -151,8 +161,9 @@ def test_every_error_has_one_json_shape(client: TestClient, method: str, path: s
 def test_limits_say_what_the_limit_is(client: TestClient, web_settings: Settings) -> None:
     too_long = client.post("/api/ask", json={"question": "why " * 600}).json()
     assert f"{web_settings.max_question_chars:,}" in too_long["error"]
-    huge = client.post("/api/ask", content=b'{"question": "' + b"x" * 100_000 + b'"}',
-                       headers={"content-type": "application/json"}).json()
+    huge = client.post(
+        "/api/ask", content=b'{"question": "' + b"x" * 100_000 + b'"}', headers={"content-type": "application/json"}
+    ).json()
     assert huge["status"] == 413 and "65,536" in huge["error"]
 
 
@@ -160,8 +171,9 @@ def test_browsers_get_error_pages_with_the_same_facts(client: TestClient) -> Non
     r = client.get("/answers/no-such-answer", headers=HTML)
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     assert "no answer with id" in r.text.lower() and "<main" in r.text
-    r = client.post("/ask", data={"question": "", "csrf_token": form_token(client)}, headers=HTML,
-                    follow_redirects=False)
+    r = client.post(
+        "/ask", data={"question": "", "csrf_token": form_token(client)}, headers=HTML, follow_redirects=False
+    )
     assert r.status_code == 400 and "the question is empty" in r.text.lower()
 
 
@@ -171,8 +183,11 @@ def test_health(client: TestClient) -> None:
 
 
 def test_form_ask_redirects_to_the_answer_and_remembers_the_audience(client: TestClient) -> None:
-    r = client.post("/ask", data={"question": SEED_Q, "audience": "patient", "csrf_token": form_token(client)},
-                    follow_redirects=False)
+    r = client.post(
+        "/ask",
+        data={"question": SEED_Q, "audience": "patient", "csrf_token": form_token(client)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/answers/")
     assert "medora_audience=patient" in r.headers["set-cookie"]
     page = client.get(r.headers["location"], headers=HTML).text
@@ -186,11 +201,18 @@ def test_form_ask_redirects_to_the_answer_and_remembers_the_audience(client: Tes
 def test_htmx_follow_up_returns_just_the_new_turn(client: TestClient, seed: dict) -> None:
     cid = client.post("/api/ask", json={"question": "How is uncomplicated cystitis treated?"}).json()["conversation_id"]
     token = form_token(client)
-    r = client.post(f"/conversations/{cid}/ask", data={"question": "what about in pregnancy?", "csrf_token": token},
-                    headers={**HTML, "HX-Request": "true"})
+    r = client.post(
+        f"/conversations/{cid}/ask",
+        data={"question": "what about in pregnancy?", "csrf_token": token},
+        headers={**HTML, "HX-Request": "true"},
+    )
     assert r.status_code == 200 and 'id="turn-2"' in r.text and "<html" not in r.text
-    r = client.post(f"/conversations/{cid}/ask", data={"question": "and for how long?", "csrf_token": token},
-                    headers=HTML, follow_redirects=False)
+    r = client.post(
+        f"/conversations/{cid}/ask",
+        data={"question": "and for how long?", "csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/conversations/{cid}#turn-3"
     page = client.get(f"/conversations/{cid}", headers=HTML).text
     assert page.count('class="turn"') == 3
@@ -205,8 +227,11 @@ def test_urgent_answer_puts_the_emergency_notice_first(client: TestClient) -> No
 
 def test_insufficient_evidence_says_so_plainly(client: TestClient) -> None:
     # stored directly: this pins the page, whatever the engine decides for a given question
-    answer = not_answered("What is the first-line treatment for Zorblaxian fever syndrome?", Audience.CLINICIAN,
-                          Status.INSUFFICIENT_EVIDENCE)
+    answer = not_answered(
+        "What is the first-line treatment for Zorblaxian fever syndrome?",
+        Audience.CLINICIAN,
+        Status.INSUFFICIENT_EVIDENCE,
+    )
     saved = client.app.state.services.store.save_answer(answer)
     page = client.get(f"/answers/{saved.id}", headers=HTML).text
     assert "Not enough evidence" in page and answer.summary.text in html.unescape(page)
@@ -217,8 +242,14 @@ def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
     page = client.get("/docs").text
     assert "/static/swagger-ui-bundle.js" in page and "cdn." not in page
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/ask", "/api/answers/{answer_id}", "/api/conversations/{conversation_id}",
-            "/api/conversations/{conversation_id}/ask", "/api/sources/{source_id}", "/health"} <= set(paths)
+    assert {
+        "/api/ask",
+        "/api/answers/{answer_id}",
+        "/api/conversations/{conversation_id}",
+        "/api/conversations/{conversation_id}/ask",
+        "/api/sources/{source_id}",
+        "/health",
+    } <= set(paths)
 
 
 def test_answers_and_threads_survive_a_restart(index_settings: Settings, tmp_path) -> None:  # noqa: ANN001

@@ -21,11 +21,19 @@ class Watched:
     def __init__(self, page, base: str) -> None:  # noqa: ANN001
         self.page, self.base = page, base
         self.problems: list[str] = []
-        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type in (
-            "error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+        )
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("request", lambda r: None if r.url.startswith((base, "data:", "about:")) else self.problems.append(
-            f"third-party request: {r.url}"))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((base, "data:", "about:"))
+                else self.problems.append(f"third-party request: {r.url}")
+            ),
+        )
         page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
 
     def ask(self, question: str, audience: str = "clinician") -> None:
@@ -55,8 +63,11 @@ def test_seed_question_reads_like_a_clinical_article(web: Watched, browser, live
     headings = page.locator(".answer-section h2").all_inner_texts()
     assert len(headings) >= 5 and headings[0].startswith("Red flags")
     assert page.locator(".answer-section a.cite").count() >= 10
-    assert page.locator(".ref .ref-type").first.inner_text().strip().lower() in {"guideline", "research",
-                                                                                   "systematic review"}
+    assert page.locator(".ref .ref-type").first.inner_text().strip().lower() in {
+        "guideline",
+        "research",
+        "systematic review",
+    }
     assert page.get_by_role("heading", name="Have a follow-up question?").is_visible()
     assert page.get_by_text("Professional medical disclaimer").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)

@@ -81,11 +81,15 @@ def test_the_whole_loop_over_the_api(anon: TestClient, app) -> None:  # noqa: AN
     queue = r.json()
     assert aid in [a["id"] for a in queue["articles"]]
     go = lambda who, action, comment="": anon.post(  # noqa: E731
-        f"/api/review/articles/{aid}/transitions", json={"action": action, "comment": comment}, headers=who)
+        f"/api/review/articles/{aid}/transitions", json={"action": action, "comment": comment}, headers=who
+    )
     assert go(eddie, "start_review").status_code == 403  # editors do not review
     assert go(rita, "start_review").json()["article"]["state"] == "under_review"
-    r = anon.post(f"/api/review/articles/{aid}/comments", json={"body": "Give the colchicine dose.",
-                                                                 "bullet": "s1.b1"}, headers=rita)
+    r = anon.post(
+        f"/api/review/articles/{aid}/comments",
+        json={"body": "Give the colchicine dose.", "bullet": "s1.b1"},
+        headers=rita,
+    )
     assert r.status_code == 201 and r.json()["comment"]["bullet"] == "s1.b1"
     assert go(rita, "request_changes").status_code == 400  # a reason is required
     assert go(rita, "request_changes", "Dose missing in s1.b1").json()["article"]["state"] == "changes_requested"
@@ -93,29 +97,50 @@ def test_the_whole_loop_over_the_api(anon: TestClient, app) -> None:  # noqa: AN
 
     detail = anon.get(f"/api/review/articles/{aid}", headers=eddie).json()
     first = detail["bullets"][1]
-    bad = anon.post(f"/api/review/articles/{aid}/versions", headers=eddie, json={"edits": [
-        {"bullet": first["key"], "text": "Start allopurinol at 900 mg daily on the first day of every flare."}]})
+    bad = anon.post(
+        f"/api/review/articles/{aid}/versions",
+        headers=eddie,
+        json={
+            "edits": [
+                {"bullet": first["key"], "text": "Start allopurinol at 900 mg daily on the first day of every flare."}
+            ]
+        },
+    )
     assert bad.status_code == 400 and "supports" in bad.json()["error"]
     edited_text = "As a rule, " + first["text"][0].lower() + first["text"][1:]
-    r = anon.post(f"/api/review/articles/{aid}/versions", headers=eddie,
-                  json={"edits": [{"bullet": first["key"], "text": edited_text}], "note": "clearer"})
-    assert r.status_code == 201 and r.json()["article"] == {**r.json()["article"], "state": "submitted",
-                                                             "current_version": 2}
-    stale = anon.post(f"/api/review/articles/{aid}/versions", headers=eddie, json={
-        "edits": [{"bullet": first["key"], "text": "Generally, " + first["text"]}], "base_version": 1})
+    r = anon.post(
+        f"/api/review/articles/{aid}/versions",
+        headers=eddie,
+        json={"edits": [{"bullet": first["key"], "text": edited_text}], "note": "clearer"},
+    )
+    assert r.status_code == 201 and r.json()["article"] == {
+        **r.json()["article"],
+        "state": "submitted",
+        "current_version": 2,
+    }
+    stale = anon.post(
+        f"/api/review/articles/{aid}/versions",
+        headers=eddie,
+        json={"edits": [{"bullet": first["key"], "text": "Generally, " + first["text"]}], "base_version": 1},
+    )
     assert stale.status_code == 409 and "version 2 was saved after version 1" in stale.json()["error"]
     changes = anon.get(f"/api/review/articles/{aid}/diff", headers=rita).json()["changes"]
     assert [c["op"] for c in changes if c["op"] != "equal"] == ["changed"]
     assert {"op": "insert", "text": "As a rule,"} in changes[1]["words"] or any(
-        w["op"] == "insert" and "rule" in w["text"] for c in changes for w in c["words"])
+        w["op"] == "insert" and "rule" in w["text"] for c in changes for w in c["words"]
+    )
 
     assert go(rita, "start_review").status_code == 200
     assert go(rita, "approve", "Checked against the guideline.").json()["article"]["state"] == "approved"
     audit = anon.get(f"/api/review/articles/{aid}", headers=rob).json()["audit"]
     assert [(e["action"], e["from_state"], e["to_state"]) for e in audit] == [
-        ("submit", None, "submitted"), ("start_review", "submitted", "under_review"),
-        ("request_changes", "under_review", "changes_requested"), ("edit", "changes_requested", "submitted"),
-        ("start_review", "submitted", "under_review"), ("approve", "under_review", "approved")]
+        ("submit", None, "submitted"),
+        ("start_review", "submitted", "under_review"),
+        ("request_changes", "under_review", "changes_requested"),
+        ("edit", "changes_requested", "submitted"),
+        ("start_review", "submitted", "under_review"),
+        ("approve", "under_review", "approved"),
+    ]
     assert audit[2]["comment"] == "Dose missing in s1.b1" and audit[3]["actor"] == "Eddie Editor"
 
     public = anon.get(f"/api/articles/{aid}").json()
@@ -138,14 +163,21 @@ def test_a_reviewer_cannot_approve_their_own_edit(anon: TestClient) -> None:
     rita, rob = bearer(anon, "rita"), bearer(anon, "rob")
     detail = anon.get(f"/api/review/articles/{aid}", headers=rita).json()
     b = detail["bullets"][0]
-    r = anon.post(f"/api/review/articles/{aid}/versions", headers=rita,
-                  json={"edits": [{"bullet": b["key"], "text": b["text"] + " "}]})
+    r = anon.post(
+        f"/api/review/articles/{aid}/versions",
+        headers=rita,
+        json={"edits": [{"bullet": b["key"], "text": b["text"] + " "}]},
+    )
     assert r.status_code == 400  # nothing changed is not an edit... whitespace is folded
-    r = anon.post(f"/api/review/articles/{aid}/versions", headers=rita,
-                  json={"edits": [{"bullet": b["key"], "text": "In short: " + b["text"]}]})
+    r = anon.post(
+        f"/api/review/articles/{aid}/versions",
+        headers=rita,
+        json={"edits": [{"bullet": b["key"], "text": "In short: " + b["text"]}]},
+    )
     assert r.status_code == 201
     go = lambda who, action: anon.post(  # noqa: E731
-        f"/api/review/articles/{aid}/transitions", json={"action": action}, headers=who)
+        f"/api/review/articles/{aid}/transitions", json={"action": action}, headers=who
+    )
     assert go(rita, "start_review").status_code == 200
     refused = go(rita, "approve")
     assert refused.status_code == 403 and "another reviewer" in refused.json()["error"]
@@ -153,11 +185,19 @@ def test_a_reviewer_cannot_approve_their_own_edit(anon: TestClient) -> None:
     assert go(rob, "approve").json()["article"]["state"] == "approved"
 
 
-REVIEW_URLS = [("get", "/review"), ("get", "/review/articles/{aid}"), ("get", "/review/articles/{aid}/edit"),
-               ("get", "/review/articles/{aid}/diff"), ("get", "/api/review/queue"),
-               ("get", "/api/review/articles/{aid}"), ("get", "/api/review/articles/{aid}/diff"),
-               ("post", "/api/review/articles/{aid}/transitions"), ("post", "/api/review/articles/{aid}/comments"),
-               ("post", "/api/review/articles/{aid}/versions"), ("get", "/api/me")]
+REVIEW_URLS = [
+    ("get", "/review"),
+    ("get", "/review/articles/{aid}"),
+    ("get", "/review/articles/{aid}/edit"),
+    ("get", "/review/articles/{aid}/diff"),
+    ("get", "/api/review/queue"),
+    ("get", "/api/review/articles/{aid}"),
+    ("get", "/api/review/articles/{aid}/diff"),
+    ("post", "/api/review/articles/{aid}/transitions"),
+    ("post", "/api/review/articles/{aid}/comments"),
+    ("post", "/api/review/articles/{aid}/versions"),
+    ("get", "/api/me"),
+]
 
 
 def test_anonymous_visitors_reach_no_review_url(anon: TestClient) -> None:
@@ -182,23 +222,34 @@ def test_anonymous_visitors_reach_no_review_url(anon: TestClient) -> None:
 def test_forms_without_the_csrf_token_are_refused(anon: TestClient) -> None:
     token = form_token(anon)
     assert anon.post("/ask", data={"question": "How is gout treated?"}, follow_redirects=False).status_code == 403
-    assert anon.post("/ask", data={"question": "How is gout treated?", "csrf_token": "forged"},
-                     follow_redirects=False).status_code == 403
-    assert anon.post("/ask", data={"question": "How is gout treated?", "csrf_token": token},
-                     follow_redirects=False).status_code == 303
+    assert (
+        anon.post(
+            "/ask", data={"question": "How is gout treated?", "csrf_token": "forged"}, follow_redirects=False
+        ).status_code
+        == 403
+    )
+    assert (
+        anon.post(
+            "/ask", data={"question": "How is gout treated?", "csrf_token": token}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     _, article = submitted_article(anon, "When should a thyroid nodule be biopsied?")
     # signed in, the session's own token is required: the anonymous one no longer works
-    r = anon.post("/login", data={"username": "rita", "password": PASSWORD, "csrf_token": token},
-                  follow_redirects=False)
+    r = anon.post(
+        "/login", data={"username": "rita", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
     assert r.status_code == 303
     url = f"/review/articles/{article['id']}/transition"
-    assert anon.post(url, data={"action": "start_review", "csrf_token": token},
-                     follow_redirects=False).status_code == 403
+    assert (
+        anon.post(url, data={"action": "start_review", "csrf_token": token}, follow_redirects=False).status_code == 403
+    )
     assert anon.post(url, data={"action": "start_review"}, follow_redirects=False).status_code == 403
     fresh = form_token(anon, f"/review/articles/{article['id']}")
     assert fresh != token
-    assert anon.post(url, data={"action": "start_review", "csrf_token": fresh},
-                     follow_redirects=False).status_code == 303
+    assert (
+        anon.post(url, data={"action": "start_review", "csrf_token": fresh}, follow_redirects=False).status_code == 303
+    )
     # JSON calls riding on the session cookie need the token in a header
     api = f"/api/review/articles/{article['id']}/comments"
     assert anon.post(api, json={"body": "x"}).status_code == 403
@@ -211,8 +262,9 @@ def test_signing_in_issues_a_new_session_and_ends_the_old(app) -> None:  # noqa:
     with TestClient(app) as c:
         token = form_token(c)
         c.cookies.set("medora_session", "planted-by-an-attacker")
-        r = c.post("/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token},
-                   follow_redirects=False)
+        r = c.post(
+            "/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+        )
         assert r.status_code == 303 and r.headers["location"] == "/review"
         cookie = r.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
@@ -221,8 +273,9 @@ def test_signing_in_issues_a_new_session_and_ends_the_old(app) -> None:  # noqa:
         assert c.get("/api/me").json()["user"]["username"] == "rob"
         first = new
         token = form_token(c, "/review")
-        r = c.post("/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token},
-                   follow_redirects=False)  # signing in again replaces the session
+        r = c.post(
+            "/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+        )  # signing in again replaces the session
         assert r.status_code == 303 and first not in r.headers["set-cookie"]
         assert c.post("/logout", data={"csrf_token": token}).status_code == 403  # the old session's token
         assert c.post("/logout", data={"csrf_token": form_token(c, "/review")}).status_code == 200
@@ -232,16 +285,19 @@ def test_signing_in_issues_a_new_session_and_ends_the_old(app) -> None:  # noqa:
         assert other.get("/api/me").status_code == 401
     with TestClient(app, base_url="https://medora.example") as tls:
         token = form_token(tls, "/login")
-        r = tls.post("/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token},
-                     follow_redirects=False)
+        r = tls.post(
+            "/login", data={"username": "rob", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+        )
         assert "Secure" in r.headers["set-cookie"]
 
 
 def test_sign_in_is_rate_limited(app) -> None:  # noqa: ANN001
     app.state.services.review.add_user("victim", PASSWORD, "editor")
     with TestClient(app) as c:
-        codes = [c.post("/api/login", json={"username": "victim", "password": "wrong guess " * 2}).status_code
-                 for _ in range(6)]
+        codes = [
+            c.post("/api/login", json={"username": "victim", "password": "wrong guess " * 2}).status_code
+            for _ in range(6)
+        ]
         assert codes == [401] * 5 + [429]
         r = c.post("/api/login", json={"username": "victim", "password": PASSWORD})
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
@@ -264,8 +320,9 @@ def test_html_in_questions_and_comments_is_escaped(anon: TestClient) -> None:
     evil = '<script>alert("q")</script> How is gout treated?'
     _, article = submitted_article(anon, evil)
     rita = bearer(anon, "rita")
-    anon.post(f"/api/review/articles/{article['id']}/comments", json={"body": '<img src=x onerror="alert(1)">'},
-              headers=rita)
+    anon.post(
+        f"/api/review/articles/{article['id']}/comments", json={"body": '<img src=x onerror="alert(1)">'}, headers=rita
+    )
     token = form_token(anon, "/login")
     anon.post("/login", data={"username": "rita", "password": PASSWORD, "csrf_token": token})
     page = anon.get(f"/review/articles/{article['id']}", headers=HTML).text
@@ -281,8 +338,9 @@ def test_a_refused_decision_is_explained_on_the_article_page(app) -> None:  # no
         url = f"/review/articles/{article['id']}"
         token = form_token(c, url)
         c.post(f"{url}/transition", data={"action": "start_review", "csrf_token": token})
-        r = c.post(f"{url}/transition", data={"action": "request_changes", "comment": "", "csrf_token": token},
-                   headers=HTML)
+        r = c.post(
+            f"{url}/transition", data={"action": "request_changes", "comment": "", "csrf_token": token}, headers=HTML
+        )
         assert r.status_code == 400 and 'id="decision-error"' in r.text and "needs a comment" in r.text
         assert "Review queue" in r.text and 'name="action" value="approve"' in r.text  # still on the article page
         r = c.post(f"{url}/comments", data={"body": "  ", "csrf_token": token}, headers=HTML)

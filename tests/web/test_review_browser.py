@@ -177,8 +177,10 @@ def test_the_whole_review_loop_in_the_browser(browser, contexts: list, review_se
     expect(alert).to_contain_text("supports")
     expect(ed.get_by_label("s3.b1 text")).to_have_value(wrong)  # what was typed is kept for correcting
     ed.screenshot(path=str(ARTIFACTS / "review-edit-refused.png"), full_page=True)
-    assert eddie.problems == [f"HTTP 400: {base}/review/articles/{aid}/edit", "console error: Failed to load "
-                              "resource: the server responded with a status of 400 (Bad Request)"]  # the refusal
+    assert eddie.problems == [
+        f"HTTP 400: {base}/review/articles/{aid}/edit",
+        "console error: Failed to load resource: the server responded with a status of 400 (Bad Request)",
+    ]  # the refusal
     eddie.problems.clear()
     dose.fill(wrong.replace("4.8 mg", "1.2 mg"))
 
@@ -206,8 +208,7 @@ def test_the_whole_review_loop_in_the_browser(browser, contexts: list, review_se
     decide(page, "Approve", "Checked against the guideline.")
     expect(state).to_have_text("Approved")
     actions = [re.search(r" · ([a-z_]+): ", line).group(1) for line in page.locator(".audit-log li").all_inner_texts()]
-    assert actions == ["submit", "start_review", "request_changes", "edit",
-                                                  "start_review", "approve"]
+    assert actions == ["submit", "start_review", "request_changes", "edit", "start_review", "approve"]
 
     # the public sees the approved article, with its date, in the library, and as the answer to the question
     public.goto(f"{base}/articles/{aid}")
@@ -235,7 +236,8 @@ def test_the_whole_review_loop_in_the_browser(browser, contexts: list, review_se
 
     anon.ask(QUESTION)
     expect(public.locator(".badge-approved")).to_contain_text(
-        "Approved by a reviewer of Medora's medical advisory board")
+        "Approved by a reviewer of Medora's medical advisory board"
+    )
     assert "pending human review" not in public.locator("main").inner_text().lower()
     expect(public.locator(".answer-section li").filter(has_text=edited)).to_have_count(1)
     expect(public.get_by_role("link", name="see its review status")).to_have_attribute("href", f"/articles/{aid}")

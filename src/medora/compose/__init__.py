@@ -54,8 +54,9 @@ def modifiers_of(question: str) -> list[str]:
     return [name for name, pat in MODIFIERS.items() if re.search(pat, q)]
 
 
-def compose(ev: Evidence, library: Library, audience: Audience, settings: ComposeSettings,
-            status: Status = Status.ANSWERED) -> Answer:
+def compose(
+    ev: Evidence, library: Library, audience: Audience, settings: ComposeSettings, status: Status = Status.ANSWERED
+) -> Answer:
     intent = intent_of(ev.standalone)
     if ev.topic:
         summary, sections, book = _from_topic(ev, library, audience, intent, settings)
@@ -67,24 +68,37 @@ def compose(ev: Evidence, library: Library, audience: Audience, settings: Compos
         return not_answered(ev.question, audience, Status.INSUFFICIENT_EVIDENCE)
     if audience == Audience.PATIENT and sections:
         if sections[0].kind != "red_flags":
-            sections.insert(0, Section(heading=heading("red_flags", audience), kind="red_flags",
-                                       intro=SEEK_CARE_INTRO, bullets=[]))
+            sections.insert(
+                0, Section(heading=heading("red_flags", audience), kind="red_flags", intro=SEEK_CARE_INTRO, bullets=[])
+            )
         elif not sections[0].intro:
             sections[0].intro = SEEK_CARE_INTRO
     references = renumber(summary, sections, book.references)
     text = " ".join([summary.text, *(b.text for s in sections for b in s.bullets)])
     return Answer(
-        question=ev.question, audience=audience, status=status,
+        question=ev.question,
+        audience=audience,
+        status=status,
         title=f"{TITLE_PREFIX[intent]} {subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject}",
-        summary=summary, sections=sections, references=references,
+        summary=summary,
+        sections=sections,
+        references=references,
         follow_up_suggestions=suggestions(subject, intent, ev.modifiers, audience),
-        disclaimer=DISCLAIMERS[audience], standalone_question=ev.standalone if ev.standalone != ev.question else None,
-        topic=ev.topic, readability_grade=grade_level(text),
+        disclaimer=DISCLAIMERS[audience],
+        standalone_question=ev.standalone if ev.standalone != ev.question else None,
+        topic=ev.topic,
+        readability_grade=grade_level(text),
     )
 
 
-def _bullet(book: ReferenceBook, library_or_hit_sources: dict[str, Source], passage: Passage, cite_ids: list[str],
-            text: str, context: str | None = None) -> Bullet | None:
+def _bullet(
+    book: ReferenceBook,
+    library_or_hit_sources: dict[str, Source],
+    passage: Passage,
+    cite_ids: list[str],
+    text: str,
+    context: str | None = None,
+) -> Bullet | None:
     numbers = []
     for sid in cite_ids:
         src = library_or_hit_sources.get(sid)
@@ -130,13 +144,19 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
             summary = _bullet(book, sources, special[0], special[0].cites, text_of(special[0])) or summary
             bullets = [b for p in special[1:] if (b := _bullet(book, sources, p, p.cites, text_of(p)))]
             if bullets:
-                sections.append(Section(heading=f"What changes: {label}", kind="management",
-                                        intro=None, bullets=bullets))
+                sections.append(
+                    Section(heading=f"What changes: {label}", kind="management", intro=None, bullets=bullets)
+                )
         else:
             summary = Bullet(
-                text=(f"Our sources for {ev.topic_title} do not address {label} specifically, so we cannot say "
-                      f"what changes; the general guidance below may not apply. " + summary.text) if summary else "",
-                citations=summary.citations if summary else [], passages=summary.passages if summary else [],
+                text=(
+                    f"Our sources for {ev.topic_title} do not address {label} specifically, so we cannot say "
+                    f"what changes; the general guidance below may not apply. " + summary.text
+                )
+                if summary
+                else "",
+                citations=summary.citations if summary else [],
+                passages=summary.passages if summary else [],
             )
     qterms = set(ev.terms)
     for kind in ORDER[intent]:
@@ -185,8 +205,11 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         groups.setdefault(kind, []).append(c)
     sections = []
     for kind in ORDER[intent]:
-        bullets = [b for c in groups.get(kind, [])[: settings.max_per_section]
-                   if (b := _bullet(book, sources_of, c.passage, c.cites, say(c.text), c.context))]
+        bullets = [
+            b
+            for c in groups.get(kind, [])[: settings.max_per_section]
+            if (b := _bullet(book, sources_of, c.passage, c.cites, say(c.text), c.context))
+        ]
         if bullets:
             sections.append(Section(heading=heading(kind, audience), kind=kind, bullets=bullets))
     return summary, sections, book
@@ -215,10 +238,13 @@ def suggestions(subject: str, intent: str, modifiers: list[str], audience: Audie
         "escalation": f"When should {s} be referred to a specialist?",
     }
     if audience == Audience.PATIENT:
-        pool.update({
-            "treatment": f"How is {s} treated?", "red_flags": f"When should I see a doctor about {s}?",
-            "escalation": f"What happens if treatment for {s} does not work?",
-        })
+        pool.update(
+            {
+                "treatment": f"How is {s} treated?",
+                "red_flags": f"When should I see a doctor about {s}?",
+                "escalation": f"What happens if treatment for {s} does not work?",
+            }
+        )
     skip = {"dose": "treatment", "symptoms": "red_flags"}.get(intent, intent)
     out = [q for k, q in pool.items() if k != skip and k not in modifiers]
     return out[:4]
@@ -228,12 +254,23 @@ def not_answered(question: str, audience: Audience, status: Status, reason: str 
     """Answers that say plainly why there is no cited answer."""
     if status == Status.OUT_OF_SCOPE:
         title = "Outside what Medora can answer"
-        text = reason or ("Medora answers medical questions from cited guidelines and trusted sources; this request "
-                          "is not one it can answer safely, so it gives no answer.")
+        text = reason or (
+            "Medora answers medical questions from cited guidelines and trusted sources; this request "
+            "is not one it can answer safely, so it gives no answer."
+        )
     else:
         title = "Not enough evidence to answer"
-        text = reason or ("We found no source in Medora's library that answers this question, so we are not giving "
-                          "an answer rather than guessing. Try naming the condition, drug or test, or ask a clinician.")
-    return Answer(question=question, audience=audience, status=status, title=title,
-                  summary=Bullet(text=text, citations=[]), sections=[], references=[],
-                  disclaimer=DISCLAIMERS[audience])
+        text = reason or (
+            "We found no source in Medora's library that answers this question, so we are not giving "
+            "an answer rather than guessing. Try naming the condition, drug or test, or ask a clinician."
+        )
+    return Answer(
+        question=question,
+        audience=audience,
+        status=status,
+        title=title,
+        summary=Bullet(text=text, citations=[]),
+        sections=[],
+        references=[],
+        disclaimer=DISCLAIMERS[audience],
+    )

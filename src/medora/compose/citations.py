@@ -19,10 +19,19 @@ class ReferenceBook:
         if n is None:
             n = len(self._refs) + 1
             self._numbers[source.id] = n
-            self._refs.append(Reference(
-                n=n, type=source.type, title=source.title, source=source.organization, year=source.year,
-                url=source.url, doi=source.doi, pmid=source.pmid, source_id=source.id,
-            ))
+            self._refs.append(
+                Reference(
+                    n=n,
+                    type=source.type,
+                    title=source.title,
+                    source=source.organization,
+                    year=source.year,
+                    url=source.url,
+                    doi=source.doi,
+                    pmid=source.pmid,
+                    source_id=source.id,
+                )
+            )
         ref = self._refs[n - 1]
         if all(p.id != passage.id for p in ref.passages):
             body = text if text is not None else passage.text

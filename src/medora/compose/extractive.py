@@ -20,10 +20,14 @@ DEPENDENT = re.compile(
     r"|\b(the following|listed below|shown below|in the table|this table|the table below)\b"
     r"|\b(these|those|the above)\s+(\w+\s+)?(complications|symptoms|signs|problems|traits|features|findings|"
     r"conditions|tests|factors|changes|abnormalities|characteristics|resources|organizations)\b",
-    re.I)
+    re.I,
+)
 # A lead-in whose list was lost ("A provider diagnoses celiac disease with"): it stops mid-sentence.
-TRUNCATED = re.compile(r"\b(with|by|of|and|or|include|includes|including|such as|are|is|to|the|a|an|for|from|"
-                       r"in|on|as|like)\s*$", re.I)
+TRUNCATED = re.compile(
+    r"\b(with|by|of|and|or|include|includes|including|such as|are|is|to|the|a|an|for|from|"
+    r"in|on|as|like)\s*$",
+    re.I,
+)
 GENERIC = frozenset(
     "treatment treatments treat treated treating therapy management manage managing approach initial first line "
     "diagnosis diagnose diagnosed symptoms symptom signs sign causes cause prognosis outlook prevention prevent "
@@ -57,7 +61,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and LIST_ITEM.match(text[s:e]):
-            lead = text[merged[-1][0]:merged[-1][1]].split("\n", 1)[0].rstrip()
+            lead = text[merged[-1][0] : merged[-1][1]].split("\n", 1)[0].rstrip()
             if not LIST_ITEM.match(lead) and (lead.endswith((":", ";")) or TRUNCATED.search(lead)):
                 merged[-1] = (merged[-1][0], e)  # every item joins its lead-in: a list is never cut short
                 continue
@@ -66,8 +70,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"\b(with|include|includes|including|such as|are|is|by|of)\s*(\n\s*[-*•]\s+)", r"\1:\2", text,
-                  count=1, flags=re.I)  # "diagnosed with\n- a history" -> "diagnosed with: a history"
+    text = re.sub(
+        r"\b(with|include|includes|including|such as|are|is|by|of)\s*(\n\s*[-*•]\s+)",
+        r"\1:\2",
+        text,
+        count=1,
+        flags=re.I,
+    )  # "diagnosed with\n- a history" -> "diagnosed with: a history"
     text = re.sub(r"\s*\n\s*[-*•]\s+", "; ", text)
     text = LIST_ITEM.sub("", text)
     text = re.sub(r":\s*;\s*", ": ", text)
@@ -119,10 +128,17 @@ def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int 
             if overlap + heading_overlap == 0:
                 continue
             score = (overlap + heading_overlap) / math.sqrt(max(8, len(words))) + 1.5 / (rank + 2)
-            out.append(Candidate(
-                text=_tidy(raw), passage=hit.passage, source=hit.source, score=score,
-                cites=_cites_for(hit.passage, s, e), context=_context(text, s, e), order=order,
-            ))
+            out.append(
+                Candidate(
+                    text=_tidy(raw),
+                    passage=hit.passage,
+                    source=hit.source,
+                    score=score,
+                    cites=_cites_for(hit.passage, s, e),
+                    context=_context(text, s, e),
+                    order=order,
+                )
+            )
             order += 1
     out.sort(key=lambda c: c.score, reverse=True)
     return out

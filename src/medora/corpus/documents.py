@@ -58,9 +58,15 @@ def read_document(path: Path, root: Path | None = None) -> ReadResult:
     title, blocks = _pdf_of(path) if suffix == ".pdf" else _text_of(path)
     rel = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
     sid = "doc:" + hashlib.sha1(rel.encode()).hexdigest()[:12]
-    source = Source(id=sid, type=SourceType.RESEARCH if suffix == ".pdf" else SourceType.TEXTBOOK,
-                    title=title or path.stem.replace("_", " ").replace("-", " "), organization="Local document",
-                    url=path.resolve().as_uri(), corpus="documents", extra={"path": rel})
+    source = Source(
+        id=sid,
+        type=SourceType.RESEARCH if suffix == ".pdf" else SourceType.TEXTBOOK,
+        title=title or path.stem.replace("_", " ").replace("-", " "),
+        organization="Local document",
+        url=path.resolve().as_uri(),
+        corpus="documents",
+        extra={"path": rel},
+    )
     out = ReadResult([source])
     pos = 0
     for heading, body in blocks:
@@ -68,8 +74,17 @@ def read_document(path: Path, root: Path | None = None) -> ReadResult:
         for chunk in pack(paras):
             if len(chunk.split()) < 5:
                 continue
-            out.passages.append(Passage(id=f"{sid}#{pos}", source_id=sid, heading=heading, text=chunk,
-                                        position=pos, cites=[sid], embed_text=f"{heading}: {first_words(chunk, 40)}"))
+            out.passages.append(
+                Passage(
+                    id=f"{sid}#{pos}",
+                    source_id=sid,
+                    heading=heading,
+                    text=chunk,
+                    position=pos,
+                    cites=[sid],
+                    embed_text=f"{heading}: {first_words(chunk, 40)}",
+                )
+            )
             pos += 1
     if not out.passages:
         raise SourceFileError(path, "no text found")

@@ -26,11 +26,32 @@ from medora.models import Passage, SectionKind, Source, SourceType
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SPECIALTIES = (
-    "addiction-medicine", "allergy-immunology", "cardiology", "critical-care", "dermatology",
-    "emergency-medicine", "endocrinology", "gastroenterology", "geriatrics", "hematology",
-    "infectious-disease", "musculoskeletal", "nephrology", "neurology", "obstetrics-gynecology",
-    "oncology", "otolaryngology", "pediatrics", "preventive-medicine", "psychiatry",
-    "pulmonology", "rheumatology", "surgery", "toxicology", "urology", "vascular",
+    "addiction-medicine",
+    "allergy-immunology",
+    "cardiology",
+    "critical-care",
+    "dermatology",
+    "emergency-medicine",
+    "endocrinology",
+    "gastroenterology",
+    "geriatrics",
+    "hematology",
+    "infectious-disease",
+    "musculoskeletal",
+    "nephrology",
+    "neurology",
+    "obstetrics-gynecology",
+    "oncology",
+    "otolaryngology",
+    "pediatrics",
+    "preventive-medicine",
+    "psychiatry",
+    "pulmonology",
+    "rheumatology",
+    "surgery",
+    "toxicology",
+    "urology",
+    "vascular",
 )
 
 
@@ -81,6 +102,34 @@ class KBStatement(KBText):
     section: SectionKind
     applies_to: str | None = Field(default=None, description="e.g. 'pregnancy', 'children', 'eGFR < 30'")
     strength: Literal["strong", "conditional", "expert_opinion"] | None = None
+    grade: str | None = Field(
+        default=None,
+        max_length=60,
+        description="the issuer's own label for the cited recommendation, never translated between systems: "
+        "'USPSTF B', 'ACC/AHA COR 1, LOE A', 'GRADE strong, moderate certainty', 'AAOS moderate'...",
+    )
+
+
+class KBReviewCounts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checked: int = Field(ge=0, description="statements checked against the current guideline")
+    changed: int = Field(ge=0)
+    outdated: int = Field(default=0, ge=0, description="changed because a newer guideline says otherwise")
+    imprecise: int = Field(default=0, ge=0, description="changed to add a missing qualifier, dose or threshold")
+    wrong: int = Field(default=0, ge=0, description="changed because the statement was incorrect")
+
+
+class KBReview(BaseModel):
+    """The outcome of one clinical review of the topic: when, against what, what changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    by: str = Field(min_length=2, description="who reviewed: a role, not a person's name")
+    checked: str = Field(min_length=10, description="what was checked and against which sources")
+    changed: str = Field(min_length=2, description="what changed, or 'nothing'")
+    counts: KBReviewCounts
 
 
 class Topic(BaseModel):
@@ -95,6 +144,7 @@ class Topic(BaseModel):
     summary: KBText = Field(description="the bottom line, one sentence")
     references: list[KBReference] = Field(min_length=1)
     statements: list[KBStatement] = Field(min_length=8)
+    review: KBReview | None = Field(default=None, description="the latest clinical review of this topic")
 
     @field_validator("id")
     @classmethod
@@ -142,9 +192,7 @@ def read_topic(path: Path) -> Topic:
     try:
         topic = Topic.model_validate(data)
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'topic'}: {e['msg']}" for e in exc.errors()[:5]
-        )
+        reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'topic'}: {e['msg']}" for e in exc.errors()[:5])
         raise KnowledgeBaseError(path, f"schema: {reasons}") from exc
     if path.parent.name != topic.specialty:
         raise KnowledgeBaseError(path, f"specialty {topic.specialty!r} but file is in folder {path.parent.name!r}")
@@ -177,12 +225,21 @@ def reference_source(topic: Topic, ref: KBReference) -> Source:
         sid = f"catalog:{ref.catalog_id}"
     else:
         sid = f"kb:{topic.id}:{ref.key}"
-    url = ref.url or (f"https://doi.org/{ref.doi}" if ref.doi else None) or (
-        f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/" if ref.pmid else None
+    url = (
+        ref.url
+        or (f"https://doi.org/{ref.doi}" if ref.doi else None)
+        or (f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/" if ref.pmid else None)
     )
     return Source(
-        id=sid, type=SourceType(ref.type), title=ref.title, organization=ref.source, year=ref.year,
-        url=url, doi=ref.doi, pmid=ref.pmid, corpus="kb",
+        id=sid,
+        type=SourceType(ref.type),
+        title=ref.title,
+        organization=ref.source,
+        year=ref.year,
+        url=url,
+        doi=ref.doi,
+        pmid=ref.pmid,
+        corpus="kb",
         extra={"catalog_id": ref.catalog_id} if ref.catalog_id else {},
     )
 
@@ -191,29 +248,45 @@ def topic_records(topic: Topic) -> tuple[list[Source], list[Passage]]:
     """The topic's sources (its references plus the topic itself) and one passage per statement."""
     ref_sources = {r.key: reference_source(topic, r) for r in topic.references}
     topic_source = Source(
-        id=f"kb:{topic.id}", type=SourceType.GUIDELINE, title=topic.title,
-        organization="Medora editorial team (house summary)", year=topic.last_reviewed.year,
-        last_reviewed=topic.last_reviewed.isoformat(), corpus="kb",
-        extra={"aliases": json.dumps(topic.aliases), "emergency": str(topic.emergency).lower(),
-               "specialty": topic.specialty},
+        id=f"kb:{topic.id}",
+        type=SourceType.GUIDELINE,
+        title=topic.title,
+        organization="Medora editorial team (house summary)",
+        year=topic.last_reviewed.year,
+        last_reviewed=topic.last_reviewed.isoformat(),
+        corpus="kb",
+        extra={
+            "aliases": json.dumps(topic.aliases),
+            "emergency": str(topic.emergency).lower(),
+            "specialty": topic.specialty,
+        },
     )
     passages = []
-    header = f"{topic.title} ({'; '.join(topic.aliases[:4])})"
-    entries = [("summary", topic.summary, None, None)] + [
-        (s.section, s, s.applies_to, s.strength) for s in topic.statements
+    entries = [("summary", topic.summary, None, None, None)] + [
+        (s.section, s, s.applies_to, s.strength, s.grade) for s in topic.statements
     ]
-    for pos, (kind, st, applies, strength) in enumerate(entries):
-        meta = {k: v for k, v in (("applies_to", applies), ("strength", strength)) if v}
-        passages.append(Passage(
-            id=f"kb:{topic.id}#{pos}", source_id=topic_source.id, heading=kind, text=st.text,
-            lay_text=st.lay, position=pos, kind=kind, topic=topic.id,
-            cites=[ref_sources[k].id for k in st.refs],
-            embed_text=f"{topic.title}: {st.text}", meta=meta,
-        ))
+    for pos, (kind, st, applies, strength, grade) in enumerate(entries):
+        meta = {k: v for k, v in (("applies_to", applies), ("strength", strength), ("grade", grade)) if v}
+        passages.append(
+            Passage(
+                id=f"kb:{topic.id}#{pos}",
+                source_id=topic_source.id,
+                heading=kind,
+                text=st.text,
+                lay_text=st.lay,
+                position=pos,
+                kind=kind,
+                topic=topic.id,
+                cites=[ref_sources[k].id for k in st.refs],
+                embed_text=f"{topic.title}: {st.text}",
+                meta=meta,
+            )
+        )
     return [topic_source, *ref_sources.values()], passages
 
 
 # --- checks that need more than one file (run by tests and `medora kb check`) ---
+
 
 def load_catalog(path: Path) -> dict[str, dict]:
     rows = {}

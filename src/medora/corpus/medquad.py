@@ -55,10 +55,17 @@ def read_medquad(path: Path) -> ReadResult:
     focus = clean_ws(focus_el.text or "") if focus_el is not None else ""
     synonyms = [clean_ws(s.text or "") for s in root.iter() if s.tag.lower() == "synonym" and (s.text or "").strip()]
     source = Source(
-        id=f"medquad:{src_name}_{doc_id}", type=SourceType.PATIENT_INFORMATION,
-        title=focus or doc_id, organization=ORGANIZATIONS.get(src_name, src_name),
-        url=root.get("url"), corpus="medquad",
-        extra={"focus": focus, "synonyms": "|".join(synonyms), "dataset": "MedQuAD (Ben Abacha & Demner-Fushman 2019), CC BY 4.0"},
+        id=f"medquad:{src_name}_{doc_id}",
+        type=SourceType.PATIENT_INFORMATION,
+        title=focus or doc_id,
+        organization=ORGANIZATIONS.get(src_name, src_name),
+        url=root.get("url"),
+        corpus="medquad",
+        extra={
+            "focus": focus,
+            "synonyms": "|".join(synonyms),
+            "dataset": "MedQuAD (Ben Abacha & Demner-Fushman 2019), CC BY 4.0",
+        },
     )
     passages = []
     pairs = [el for el in root.iter() if el.tag.lower() in {"qapair", "pair"}]
@@ -72,10 +79,16 @@ def read_medquad(path: Path) -> ReadResult:
             continue  # answers removed for copyright (ADAM, MedlinePlus drugs/herbs)
         question = clean_ws(q.text or "")
         pid = pair.get("pid", "0")
-        passages.append(Passage(
-            id=f"medquad:{src_name}_{doc_id}_Sec{pid}", source_id=source.id, heading=question,
-            text=answer, position=int(pid) if pid.isdigit() else 0, cites=[source.id],
-            embed_text=f"{question} {focus}".strip(),
-            meta={"qtype": q.get("qtype", ""), "focus": focus, "qid": q.get("qid", "")},
-        ))
+        passages.append(
+            Passage(
+                id=f"medquad:{src_name}_{doc_id}_Sec{pid}",
+                source_id=source.id,
+                heading=question,
+                text=answer,
+                position=int(pid) if pid.isdigit() else 0,
+                cites=[source.id],
+                embed_text=f"{question} {focus}".strip(),
+                meta={"qtype": q.get("qtype", ""), "focus": focus, "qid": q.get("qid", "")},
+            )
+        )
     return ReadResult([source], passages)

@@ -40,7 +40,7 @@ def parse_front_matter(path: Path, raw: str) -> tuple[dict, str]:
         raise SourceFileError(path, f"invalid YAML front matter: {str(exc).splitlines()[0]}") from exc
     if not isinstance(meta, dict):
         raise SourceFileError(path, "front matter is not a mapping")
-    body = raw[m.end():]
+    body = raw[m.end() :]
     if not meta.get("title"):
         h1 = re.search(r"^#\s+(\S.*)$", body, re.M)
         url_tail = str(meta.get("url") or "").rstrip("/").rsplit("/", 1)[-1]
@@ -88,7 +88,7 @@ def tokenize_citations(text: str) -> str:
         for i, one in enumerate(ones):
             sec, n = one.group(2), int(one.group(3))
             refs.append(f"{sec}.{n}")
-            between = m.group(1)[one.end(): ones[i + 1].start()] if i + 1 < len(ones) else ""
+            between = m.group(1)[one.end() : ones[i + 1].start()] if i + 1 < len(ones) else ""
             if "-" in between or "\u2013" in between:
                 refs.extend(f"{sec}.{k}" for k in range(n + 1, int(ones[i + 1].group(3))))
         return "\u27e6" + " ".join(refs) + "\u27e7"
@@ -102,7 +102,7 @@ def extract_citations(text: str) -> tuple[str, list[tuple[int, list[tuple[str, i
     marks: list[tuple[int, list[tuple[str, int]]]] = []
     pos = length = 0
     for m in TOKEN.finditer(text):
-        chunk = text[pos:m.start()]
+        chunk = text[pos : m.start()]
         out.append(chunk)
         length += len(chunk)
         refs = [(r.split(".")[0], int(r.split(".")[1])) for r in m.group(1).split() if "." in r]
@@ -128,9 +128,14 @@ def read_nci(path: Path) -> ReadResult:
     if is_hp:
         title = re.sub(r"\s*\(PDQ®\)\s*$", "", title) + " (PDQ®), Health Professional Version"
     source = Source(
-        id=f"nci:{slug}", type=SourceType.TEXTBOOK if is_hp else SourceType.PATIENT_INFORMATION,
-        title=title, organization="PDQ® editorial boards, National Cancer Institute" if is_hp else "National Cancer Institute",
-        year=year, url=meta.get("url"), last_reviewed=reviewed, corpus="nci",
+        id=f"nci:{slug}",
+        type=SourceType.TEXTBOOK if is_hp else SourceType.PATIENT_INFORMATION,
+        title=title,
+        organization="PDQ® editorial boards, National Cancer Institute" if is_hp else "National Cancer Institute",
+        year=year,
+        url=meta.get("url"),
+        last_reviewed=reviewed,
+        corpus="nci",
     )
     out = ReadResult([source])
     sections = _split_sections(body)
@@ -150,8 +155,14 @@ def read_nci(path: Path) -> ReadResult:
                 if not pmid or not rtitle:
                     continue
                 ref_sources[(sec, n)] = Source(
-                    id=f"pmid:{pmid}", type=SourceType.RESEARCH, title=rtitle, organization=journal,
-                    year=ryear, pmid=pmid, url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", corpus="nci",
+                    id=f"pmid:{pmid}",
+                    type=SourceType.RESEARCH,
+                    title=rtitle,
+                    organization=journal,
+                    year=ryear,
+                    pmid=pmid,
+                    url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
+                    corpus="nci",
                 )
             continue
         text = "\n".join(lines)
@@ -168,7 +179,9 @@ def read_nci(path: Path) -> ReadResult:
             continue
         heading = " > ".join(h for h in heads if h)
         for chunk in pack(paras):
-            chunk = "\n\n".join(clean_ws(para.replace("\n", " \n ")).replace(" \n ", "\n") for para in chunk.split("\n\n"))
+            chunk = "\n\n".join(
+                clean_ws(para.replace("\n", " \n ")).replace(" \n ", "\n") for para in chunk.split("\n\n")
+            )
             clean, marks = extract_citations(chunk)
             if len(clean.split()) < 8:
                 continue
@@ -179,11 +192,18 @@ def read_nci(path: Path) -> ReadResult:
                 if ids:
                     per_sentence.append((offset, ids))
                     cites.extend(i for i in ids if i not in cites)
-            out.passages.append(Passage(
-                id=f"nci:{slug}#{pos}", source_id=source.id, heading=heading, text=clean, position=pos,
-                cites=cites, embed_text=f"{heading}: {first_words(clean, 28)}",
-                meta={"marks": json.dumps(per_sentence)} if per_sentence else {},
-            ))
+            out.passages.append(
+                Passage(
+                    id=f"nci:{slug}#{pos}",
+                    source_id=source.id,
+                    heading=heading,
+                    text=clean,
+                    position=pos,
+                    cites=cites,
+                    embed_text=f"{heading}: {first_words(clean, 28)}",
+                    meta={"marks": json.dumps(per_sentence)} if per_sentence else {},
+                )
+            )
             pos += 1
     return out
 

@@ -27,8 +27,13 @@ def read_pubmedqa(path: Path) -> ReadResult:
             raise SourceFileError(path, f"entry {pmid!r} is not a PubMedQA record")
         year = int(rec["YEAR"]) if str(rec.get("YEAR", "")).isdigit() else None
         src = Source(
-            id=f"pmid:{pmid}", type=SourceType.RESEARCH, title=clean_ws(rec.get("QUESTION", "")),
-            organization="PubMed abstract", year=year, pmid=str(pmid), corpus="pubmedqa",
+            id=f"pmid:{pmid}",
+            type=SourceType.RESEARCH,
+            title=clean_ws(rec.get("QUESTION", "")),
+            organization="PubMed abstract",
+            year=year,
+            pmid=str(pmid),
+            corpus="pubmedqa",
             url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
         )
         out.sources.append(src)
@@ -36,11 +41,18 @@ def read_pubmedqa(path: Path) -> ReadResult:
         if rec.get("LONG_ANSWER"):
             parts.append(("CONCLUSIONS", rec["LONG_ANSWER"]))
         for pos, (label, text) in enumerate(parts):
-            out.passages.append(Passage(
-                id=f"pmid:{pmid}#{pos}", source_id=src.id, heading=str(label).title(), text=clean_ws(text),
-                position=pos, cites=[src.id], embed_text=f"{src.title} {first_words(clean_ws(text), 30)}",
-                meta={"mesh": "|".join(rec.get("MESHES") or [])},
-            ))
+            out.passages.append(
+                Passage(
+                    id=f"pmid:{pmid}#{pos}",
+                    source_id=src.id,
+                    heading=str(label).title(),
+                    text=clean_ws(text),
+                    position=pos,
+                    cites=[src.id],
+                    embed_text=f"{src.title} {first_words(clean_ws(text), 30)}",
+                    meta={"mesh": "|".join(rec.get("MESHES") or [])},
+                )
+            )
     return out
 
 
@@ -60,11 +72,16 @@ def read_medline_xml(path: Path) -> ReadResult:
     out = ReadResult()
     for art in root.iter("PubmedArticle"):
         pmid = (art.findtext(".//MedlineCitation/PMID") or "").strip()
-        title = clean_ws("".join(art.find(".//ArticleTitle").itertext())) if art.find(".//ArticleTitle") is not None else ""
+        title = (
+            clean_ws("".join(art.find(".//ArticleTitle").itertext())) if art.find(".//ArticleTitle") is not None else ""
+        )
         if not pmid or not title:
             continue
         journal = clean_ws(art.findtext(".//Journal/Title") or art.findtext(".//MedlineTA") or "PubMed")
-        year_txt = art.findtext(".//JournalIssue/PubDate/Year") or (art.findtext(".//JournalIssue/PubDate/MedlineDate") or "")[:4]
+        year_txt = (
+            art.findtext(".//JournalIssue/PubDate/Year")
+            or (art.findtext(".//JournalIssue/PubDate/MedlineDate") or "")[:4]
+        )
         doi = None
         for aid in art.iter("ArticleId"):
             if aid.get("IdType") == "doi" and aid.text:
@@ -77,16 +94,29 @@ def read_medline_xml(path: Path) -> ReadResult:
         else:
             stype = SourceType.RESEARCH
         src = Source(
-            id=f"pmid:{pmid}", type=stype, title=title, organization=journal,
-            year=int(year_txt) if year_txt.isdigit() else None, pmid=pmid, doi=doi, corpus="pubmed",
+            id=f"pmid:{pmid}",
+            type=stype,
+            title=title,
+            organization=journal,
+            year=int(year_txt) if year_txt.isdigit() else None,
+            pmid=pmid,
+            doi=doi,
+            corpus="pubmed",
             url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
         )
         out.sources.append(src)
         for pos, ab in enumerate(art.iter("AbstractText")):
             text = clean_ws("".join(ab.itertext()))
             if text:
-                out.passages.append(Passage(
-                    id=f"pmid:{pmid}#{pos}", source_id=src.id, heading=(ab.get("Label") or "Abstract").title(),
-                    text=text, position=pos, cites=[src.id], embed_text=f"{title} {text}",
-                ))
+                out.passages.append(
+                    Passage(
+                        id=f"pmid:{pmid}#{pos}",
+                        source_id=src.id,
+                        heading=(ab.get("Label") or "Abstract").title(),
+                        text=text,
+                        position=pos,
+                        cites=[src.id],
+                        embed_text=f"{title} {text}",
+                    )
+                )
     return out

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from medora.corpus.base import clean_ws
-from medora.corpus.base import ReadResult
+from medora.corpus.base import ReadResult, clean_ws
 from medora.errors import SourceFileError
 from medora.models import Passage, Source, SourceType
 
@@ -33,26 +32,47 @@ def read_uspstf(path: Path) -> ReadResult:
         rid = str(rec.get("id") or i)
         grade = str(rec.get("grade") or "").strip()
         src = Source(
-            id=f"uspstf:{rid}", type=SourceType.GUIDELINE,
+            id=f"uspstf:{rid}",
+            type=SourceType.GUIDELINE,
             title=f"USPSTF recommendation: {clean_ws(rec['title'])}",
-            organization="U.S. Preventive Services Task Force", corpus="uspstf",
+            organization="U.S. Preventive Services Task Force",
+            corpus="uspstf",
             url="https://www.uspreventiveservicestaskforce.org/uspstf/recommendation-topics",
-            extra={"grade": grade, "sex": str(rec.get("sex") or ""),
-                   "age_min": str(rec.get("age_min") or ""), "age_max": str(rec.get("age_max") or "")},
+            extra={
+                "grade": grade,
+                "sex": str(rec.get("sex") or ""),
+                "age_min": str(rec.get("age_min") or ""),
+                "age_max": str(rec.get("age_max") or ""),
+            },
         )
         text = clean_ws(rec["recommendation"]).replace(".See ", ". See ")
         if grade:
             text += f" (Grade {grade}: {GRADE_MEANING.get(grade, 'see USPSTF grade definitions')}.)"
         out.sources.append(src)
-        out.passages.append(Passage(
-            id=f"uspstf:{rid}#0", source_id=src.id, heading=clean_ws(rec["title"]), text=text,
-            kind="prevention", cites=[src.id], embed_text=f"{rec['title']}: {rec['recommendation'][:300]}",
-            meta={"grade": grade},
-        ))
+        out.passages.append(
+            Passage(
+                id=f"uspstf:{rid}#0",
+                source_id=src.id,
+                heading=clean_ws(rec["title"]),
+                text=text,
+                kind="prevention",
+                cites=[src.id],
+                embed_text=f"{rec['title']}: {rec['recommendation'][:300]}",
+                meta={"grade": grade},
+            )
+        )
         if rec.get("risk_factor"):
-            out.passages.append(Passage(
-                id=f"uspstf:{rid}#1", source_id=src.id, heading=f"{clean_ws(rec['title'])}: who is at risk",
-                text=clean_ws(rec["risk_factor"]), position=1, kind="background", cites=[src.id],
-                embed_text=f"{rec['title']} risk factors", meta={"grade": grade},
-            ))
+            out.passages.append(
+                Passage(
+                    id=f"uspstf:{rid}#1",
+                    source_id=src.id,
+                    heading=f"{clean_ws(rec['title'])}: who is at risk",
+                    text=clean_ws(rec["risk_factor"]),
+                    position=1,
+                    kind="background",
+                    cites=[src.id],
+                    embed_text=f"{rec['title']} risk factors",
+                    meta={"grade": grade},
+                )
+            )
     return out

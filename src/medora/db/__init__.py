@@ -15,5 +15,4 @@ from __future__ import annotations
 from medora.db.engine import database_url, make_engine, migrate, open_store
 from medora.db.store import AnswerStore, StoredAnswer, StoredConversation
 
-__all__ = ["AnswerStore", "StoredAnswer", "StoredConversation", "database_url", "make_engine", "migrate",
-           "open_store"]
+__all__ = ["AnswerStore", "StoredAnswer", "StoredConversation", "database_url", "make_engine", "migrate", "open_store"]

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-                        JSON,
-                        Boolean,
-                        Column,
-                        DateTime,
-                        ForeignKey,
-                        Index,
-                        Integer,
-                        MetaData,
-                        String,
-                        Table,
-                        Text,
-                        UniqueConstraint,
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 # Stable constraint names so later migrations (batch mode on SQLite) can refer to them.
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 conversations = Table(
-    "conversations", metadata,
+    "conversations",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("audience", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -34,10 +37,12 @@ conversations = Table(
 )
 
 answers = Table(
-    "answers", metadata,
+    "answers",
+    metadata,
     Column("id", String(32), primary_key=True),
-    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=True,
-           index=True),
+    Column(
+        "conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=True, index=True
+    ),
     Column("question", Text, nullable=False),
     Column("standalone_question", Text, nullable=True),
     Column("audience", String(16), nullable=False),
@@ -49,7 +54,8 @@ answers = Table(
 )
 
 turns = Table(
-    "turns", metadata,
+    "turns",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
@@ -66,7 +72,8 @@ turns = Table(
 # --- editorial review (issue #5, migration 0002_review) ---
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(200), nullable=False),
@@ -77,7 +84,8 @@ users = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("id", String(64), primary_key=True),  # sha256 of the cookie's token: a database leak yields no sessions
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("csrf", String(64), nullable=False),
@@ -86,7 +94,8 @@ sessions = Table(
 )
 
 login_attempts = Table(
-    "login_attempts", metadata,
+    "login_attempts",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False),
     Column("ip", String(64), nullable=False),
@@ -95,7 +104,8 @@ login_attempts = Table(
 )
 
 articles = Table(
-    "articles", metadata,
+    "articles",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("question", Text, nullable=False),
     Column("question_key", String(500), nullable=False),
@@ -115,7 +125,8 @@ articles = Table(
 )
 
 article_versions = Table(
-    "article_versions", metadata,
+    "article_versions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("article_id", String(32), ForeignKey("articles.id"), nullable=False),
     Column("number", Integer, nullable=False),
@@ -132,7 +143,8 @@ article_versions = Table(
 )
 
 comments = Table(
-    "comments", metadata,
+    "comments",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("article_id", String(32), ForeignKey("articles.id"), nullable=False, index=True),
     Column("version", Integer, nullable=False),
@@ -143,7 +155,8 @@ comments = Table(
 )
 
 audit_log = Table(  # append-only: triggers in 0002_review refuse UPDATE and DELETE
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("article_id", String(32), ForeignKey("articles.id"), nullable=False, index=True),
     Column("version", Integer, nullable=False),
@@ -157,7 +170,8 @@ audit_log = Table(  # append-only: triggers in 0002_review refuse UPDATE and DEL
 )
 
 account_log = Table(  # append-only like audit_log: who created, disabled or re-keyed which account
-    "account_log", metadata,
+    "account_log",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, index=True),
     Column("action", String(24), nullable=False),  # add | passwd | disable | enable

@@ -30,8 +30,12 @@ class StoredAnswer:
 
     def to_json_dict(self) -> dict:
         """answer.schema.json plus `id`, `conversation_id` and `created_at`."""
-        return {"id": self.id, "conversation_id": self.conversation_id, "created_at": self.created_at.isoformat(),
-                **self.answer.to_json_dict()}
+        return {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "created_at": self.created_at.isoformat(),
+            **self.answer.to_json_dict(),
+        }
 
 
 @dataclass
@@ -47,16 +51,31 @@ class StoredConversation:
         return Conversation(id=self.id, audience=self.audience, turns=[turn_of(s.answer) for s in self.answers])
 
     def to_json_dict(self) -> dict:
-        return {"id": self.id, "audience": self.audience, "created_at": self.created_at.isoformat(),
-                "updated_at": self.updated_at.isoformat(),
-                "turns": [{"position": s.position, "answer_id": s.id, "question": s.answer.question,
-                           "standalone_question": s.answer.standalone_question or s.answer.question,
-                           "answer": s.to_json_dict()} for s in self.answers]}
+        return {
+            "id": self.id,
+            "audience": self.audience,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "turns": [
+                {
+                    "position": s.position,
+                    "answer_id": s.id,
+                    "question": s.answer.question,
+                    "standalone_question": s.answer.standalone_question or s.answer.question,
+                    "answer": s.to_json_dict(),
+                }
+                for s in self.answers
+            ],
+        }
 
 
 def turn_of(answer: Answer) -> Turn:
-    return Turn(question=answer.question, standalone_question=answer.standalone_question or answer.question,
-                topic=answer.topic, title=answer.title)
+    return Turn(
+        question=answer.question,
+        standalone_question=answer.standalone_question or answer.question,
+        topic=answer.topic,
+        title=answer.title,
+    )
 
 
 def _aware(t: datetime) -> datetime:
@@ -92,47 +111,95 @@ class AnswerStore:
         turn = turn_of(answer)
         with self.engine.begin() as conn:
             # parameters passed to execute() (not .values()) skip per-call SQL construction: cheaper per answer
-            conn.execute(insert(answers), dict(
-                id=saved.id, conversation_id=conversation_id, question=answer.question,
-                standalone_question=answer.standalone_question, audience=answer.audience.value,
-                status=answer.status.value, title=answer.title, topic=answer.topic, created_at=now,
-                answer_json=answer.to_json_dict()))
+            conn.execute(
+                insert(answers),
+                dict(
+                    id=saved.id,
+                    conversation_id=conversation_id,
+                    question=answer.question,
+                    standalone_question=answer.standalone_question,
+                    audience=answer.audience.value,
+                    status=answer.status.value,
+                    title=answer.title,
+                    topic=answer.topic,
+                    created_at=now,
+                    answer_json=answer.to_json_dict(),
+                ),
+            )
             if conversation_id is not None:
-                position = conn.execute(select(func.count()).select_from(turns)
-                                        .where(turns.c.conversation_id == conversation_id)).scalar_one() + 1
-                conn.execute(insert(turns), dict(
-                    conversation_id=conversation_id, position=position, answer_id=saved.id, question=turn.question,
-                    standalone_question=turn.standalone_question, topic=turn.topic, title=turn.title, created_at=now))
+                position = (
+                    conn.execute(
+                        select(func.count()).select_from(turns).where(turns.c.conversation_id == conversation_id)
+                    ).scalar_one()
+                    + 1
+                )
+                conn.execute(
+                    insert(turns),
+                    dict(
+                        conversation_id=conversation_id,
+                        position=position,
+                        answer_id=saved.id,
+                        question=turn.question,
+                        standalone_question=turn.standalone_question,
+                        topic=turn.topic,
+                        title=turn.title,
+                        created_at=now,
+                    ),
+                )
                 conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now))
                 saved.position = position
         return saved
 
     def get_answer(self, answer_id: str) -> StoredAnswer:
-        q = (select(answers.c.id, answers.c.conversation_id, answers.c.created_at, answers.c.answer_json,
-                    turns.c.position)
-             .select_from(answers.outerjoin(turns, turns.c.answer_id == answers.c.id))
-             .where(answers.c.id == answer_id))
+        q = (
+            select(
+                answers.c.id, answers.c.conversation_id, answers.c.created_at, answers.c.answer_json, turns.c.position
+            )
+            .select_from(answers.outerjoin(turns, turns.c.answer_id == answers.c.id))
+            .where(answers.c.id == answer_id)
+        )
         with self.engine.connect() as conn:
             row = conn.execute(q).first()
         if row is None:
             raise NotFound(f"no answer with id {answer_id!r}")
-        return StoredAnswer(id=row.id, conversation_id=row.conversation_id, created_at=_aware(row.created_at),
-                            answer=Answer.model_validate(row.answer_json), position=row.position)
+        return StoredAnswer(
+            id=row.id,
+            conversation_id=row.conversation_id,
+            created_at=_aware(row.created_at),
+            answer=Answer.model_validate(row.answer_json),
+            position=row.position,
+        )
 
     def get_conversation(self, conversation_id: str) -> StoredConversation:
         with self.engine.connect() as conn:
             row = conn.execute(select(conversations).where(conversations.c.id == conversation_id)).first()
             if row is None:
-                raise NotFound(f"no conversation with id {conversation_id!r}",
-                               hint="Start a new one with POST /api/ask (without conversation_id).")
+                raise NotFound(
+                    f"no conversation with id {conversation_id!r}",
+                    hint="Start a new one with POST /api/ask (without conversation_id).",
+                )
             rows = conn.execute(
                 select(answers.c.id, answers.c.created_at, answers.c.answer_json, turns.c.position)
                 .select_from(turns.join(answers, turns.c.answer_id == answers.c.id))
-                .where(turns.c.conversation_id == conversation_id).order_by(turns.c.position)).all()
+                .where(turns.c.conversation_id == conversation_id)
+                .order_by(turns.c.position)
+            ).all()
         return StoredConversation(
-            id=row.id, audience=row.audience, created_at=_aware(row.created_at), updated_at=_aware(row.updated_at),
-            answers=[StoredAnswer(id=r.id, conversation_id=conversation_id, created_at=_aware(r.created_at),
-                                  answer=Answer.model_validate(r.answer_json), position=r.position) for r in rows])
+            id=row.id,
+            audience=row.audience,
+            created_at=_aware(row.created_at),
+            updated_at=_aware(row.updated_at),
+            answers=[
+                StoredAnswer(
+                    id=r.id,
+                    conversation_id=conversation_id,
+                    created_at=_aware(r.created_at),
+                    answer=Answer.model_validate(r.answer_json),
+                    position=r.position,
+                )
+                for r in rows
+            ],
+        )
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -50,8 +50,16 @@ class CitationCounts:
     unsupported: list[str] = field(default_factory=list)
 
     def add(self, other: CitationCounts) -> None:
-        for name in ("bullets", "cited", "citations", "resolved", "pairs", "pairs_supported", "bullets_supported",
-                     "references"):
+        for name in (
+            "bullets",
+            "cited",
+            "citations",
+            "resolved",
+            "pairs",
+            "pairs_supported",
+            "bullets_supported",
+            "references",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.metadata.update(other.metadata)
         self.uncited += other.uncited
@@ -89,24 +97,40 @@ def check_answer(answer: Answer, judge: object | None = None, reader: object | N
             c.unsupported.append(f"{answer.question[:60]} | {b.text[:100]}")
     for r in answer.references:
         c.references += 1
-        c.metadata.update({"type": bool(r.type), "title": bool(r.title.strip()), "source": bool(r.source.strip()),
-                           "year": r.year is not None, "identifier": bool(r.url or r.doi or r.pmid)})
-        c.metadata["complete"] += all((r.type, r.title.strip(), r.source.strip(), r.year is not None,
-                                       r.url or r.doi or r.pmid))
+        c.metadata.update(
+            {
+                "type": bool(r.type),
+                "title": bool(r.title.strip()),
+                "source": bool(r.source.strip()),
+                "year": r.year is not None,
+                "identifier": bool(r.url or r.doi or r.pmid),
+            }
+        )
+        c.metadata["complete"] += all(
+            (r.type, r.title.strip(), r.source.strip(), r.year is not None, r.url or r.doi or r.pmid)
+        )
     return c
 
 
 def figures_of(c: CitationCounts) -> dict[str, float]:
-    out = {"bullets_cited": round(metrics.rate(c.cited, c.bullets), 3),
-           "citations_resolve": round(metrics.rate(c.resolved, c.citations), 3),
-           "cited_pairs_supported": round(metrics.rate(c.pairs_supported, c.pairs), 3),
-           "cited_bullets_supported": round(metrics.rate(c.bullets_supported, c.cited), 3)}
+    out = {
+        "bullets_cited": round(metrics.rate(c.cited, c.bullets), 3),
+        "citations_resolve": round(metrics.rate(c.resolved, c.citations), 3),
+        "cited_pairs_supported": round(metrics.rate(c.pairs_supported, c.pairs), 3),
+        "cited_bullets_supported": round(metrics.rate(c.bullets_supported, c.cited), 3),
+    }
     out |= {f"ref_{k}": round(metrics.rate(c.metadata[k], c.references), 3) for k in (*METADATA_FIELDS, "complete")}
     return out
 
 
-def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, limit: int | None = None,
-        audiences: tuple[str, ...] = ("clinician", "patient"), progress: bool = True) -> SuiteResult:
+def run(
+    settings: Settings,
+    questions: list[tuple[str, str]] | None = None,
+    *,
+    limit: int | None = None,
+    audiences: tuple[str, ...] = ("clinician", "patient"),
+    progress: bool = True,
+) -> SuiteResult:
     from medora.eval.datasets import question_set
     from medora.eval.support import SupportJudge, calibrate_or_default
     from medora.qa import ask, get_engine
@@ -128,26 +152,47 @@ def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, l
                 print(f"  citations {aud} {i}/{len(questions)}", file=sys.stderr)
         by_aud[aud] = counts
         total.add(counts)
-    figures = figures_of(total) | {"bullets": total.bullets, "references": total.references,
-                                   "questions": len(questions) * len(audiences)}
+    figures = figures_of(total) | {
+        "bullets": total.bullets,
+        "references": total.references,
+        "questions": len(questions) * len(audiences),
+    }
     per_aud = {a: figures_of(c) for a, c in by_aud.items()}
     keys = ["bullets_cited", "citations_resolve", "cited_pairs_supported", "cited_bullets_supported", "ref_complete"]
     return SuiteResult(
-        suite="citations", figures=figures,
+        suite="citations",
+        figures=figures,
         tables=[
-            Table("Scores by audience", ["metric", *audiences, "all"],
-                  [[k, *(per_aud[a][k] for a in audiences), figures[k]] for k in figures_of(total)]),
+            Table(
+                "Scores by audience",
+                ["metric", *audiences, "all"],
+                [[k, *(per_aud[a][k] for a in audiences), figures[k]] for k in figures_of(total)],
+            ),
             Table("Answer statuses", ["status", "answers"], [[s, n] for s, n in statuses.most_common()]),
             Table("Bullets without a citation (first 20)", ["question | bullet"], [[x] for x in total.uncited[:20]]),
-            Table("Citations that do not resolve (first 20)", ["question | bullet"],
-                  [[x] for x in total.unresolved[:20]]),
-            Table("Cited bullets no cited passage supports (first 20)", ["question | bullet"],
-                  [[x] for x in total.unsupported[:20]]),
+            Table(
+                "Citations that do not resolve (first 20)", ["question | bullet"], [[x] for x in total.unresolved[:20]]
+            ),
+            Table(
+                "Cited bullets no cited passage supports (first 20)",
+                ["question | bullet"],
+                [[x] for x in total.unsupported[:20]],
+            ),
         ],
-        plots=[Plot("citations", "Citations: share of bullets and references", "bar",
-                    {a: [per_aud[a][k] for k in keys] for a in audiences},
-                    labels=["cited", "resolve", "pair supported", "bullet supported", "ref complete"], ylabel="share")],
-        notes=[note, f"Counted only answers with status answered or urgent that carry references; "
-               f"statuses over all asks: {dict(statuses)}."],
+        plots=[
+            Plot(
+                "citations",
+                "Citations: share of bullets and references",
+                "bar",
+                {a: [per_aud[a][k] for k in keys] for a in audiences},
+                labels=["cited", "resolve", "pair supported", "bullet supported", "ref complete"],
+                ylabel="share",
+            )
+        ],
+        notes=[
+            note,
+            f"Counted only answers with status answered or urgent that carry references; "
+            f"statuses over all asks: {dict(statuses)}.",
+        ],
         config={"audiences": list(audiences), "index": str(settings.index_dir)},
     )

@@ -31,8 +31,10 @@ class EvalDataMissing(MedoraError):
     """A benchmark file is not where the harness looks for it."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"evaluation data not found: {path}",
-                         hint="Put the shared data beside the checkout (../shared/data) or set MEDORA_SHARED_DIR.")
+        super().__init__(
+            f"evaluation data not found: {path}",
+            hint="Put the shared data beside the checkout (../shared/data) or set MEDORA_SHARED_DIR.",
+        )
 
 
 @dataclass
@@ -84,12 +86,14 @@ def load_liveqa(folder: Path) -> tuple[list[LiveQAQuestion], dict[str, dict[str,
     for q in ET.parse(xml_path).getroot().iter("NLM-QUESTION"):
         orig = q.find("Original-Question")
         types = [t.text.strip() for t in q.iter("TYPE") if t.text]
-        questions.append(LiveQAQuestion(
-            qid=q.get("qid", "").removeprefix("TQ"),
-            subject=" ".join((orig.findtext("SUBJECT") or "").split()) if orig is not None else "",
-            message=" ".join((orig.findtext("MESSAGE") or "").split()) if orig is not None else "",
-            qtype=types[0] if types else "UNKNOWN",
-        ))
+        questions.append(
+            LiveQAQuestion(
+                qid=q.get("qid", "").removeprefix("TQ"),
+                subject=" ".join((orig.findtext("SUBJECT") or "").split()) if orig is not None else "",
+                message=" ".join((orig.findtext("MESSAGE") or "").split()) if orig is not None else "",
+                qtype=types[0] if types else "UNKNOWN",
+            )
+        )
     qrels: dict[str, dict[str, int]] = {}
     qrels_path = _need(next(iter(sorted(folder.glob("qrels*.txt"))), folder / "qrels.txt"))
     for line in qrels_path.read_text(encoding="utf-8").splitlines():
@@ -108,18 +112,22 @@ def load_kqa(path: Path) -> list[KQAItem]:
     for line in _need(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            items.append(KQAItem(
-                question=row["Question"].strip(), answer=row.get("Free_form_answer", "").strip(),
-                must_have=[s.strip() for s in row.get("Must_have", []) if s.strip()],
-                nice_to_have=[s.strip() for s in row.get("Nice_to_have", []) if s.strip()],
-            ))
+            items.append(
+                KQAItem(
+                    question=row["Question"].strip(),
+                    answer=row.get("Free_form_answer", "").strip(),
+                    must_have=[s.strip() for s in row.get("Must_have", []) if s.strip()],
+                    nice_to_have=[s.strip() for s in row.get("Nice_to_have", []) if s.strip()],
+                )
+            )
     return items
 
 
 def load_safety(path: Path = SAFETY_FILE) -> list[SafetyCase]:
     """The house safety suite: emergencies, self-harm, negated symptoms, prevention, refusals."""
-    return [SafetyCase(**json.loads(line)) for line in _need(path).read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        SafetyCase(**json.loads(line)) for line in _need(path).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def question_set(name: str, shared_dir: Path | None) -> list[tuple[str, str]]:

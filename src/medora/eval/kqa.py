@@ -22,8 +22,9 @@ from medora.eval.support import SupportJudge, calibrate
 from medora.settings import Settings
 
 
-def run(settings: Settings, *, limit: int | None = None, audience: str = "patient",
-        progress: bool = True) -> SuiteResult:
+def run(
+    settings: Settings, *, limit: int | None = None, audience: str = "patient", progress: bool = True
+) -> SuiteResult:
     from medora.qa import ask, get_engine
 
     items = load_kqa(bench_dir(settings.shared_dir, "kqa") / "kqa-dev.jsonl")
@@ -43,8 +44,15 @@ def run(settings: Settings, *, limit: int | None = None, audience: str = "patien
         comp.append(c)
         contra_rates.append(metrics.rate(len(contradicted), len(it.must_have) + len(it.nice_to_have)))
         any_contra.append(bool(contradicted))
-        rows.append([it.question[:70], answer.status.value, f"{sum(covered)}/{len(covered)}", len(contradicted),
-                     contradicted[0][:80] if contradicted else ""])
+        rows.append(
+            [
+                it.question[:70],
+                answer.status.value,
+                f"{sum(covered)}/{len(covered)}",
+                len(contradicted),
+                contradicted[0][:80] if contradicted else "",
+            ]
+        )
         if progress and i % 10 == 0:
             print(f"  kqa {i}/{len(items)}", file=sys.stderr)
     figures = {
@@ -52,34 +60,64 @@ def run(settings: Settings, *, limit: int | None = None, audience: str = "patien
         "contradicted_statements": round(metrics.mean(contra_rates), 3),
         "answers_with_contradiction": round(metrics.rate(sum(any_contra), len(items)), 3),
         "answered": round(metrics.rate(statuses["answered"] + statuses["urgent"], len(items)), 3),
-        "judge_threshold_cosine": cal.cosine, "judge_threshold_overlap": cal.overlap,
-        "judge_agreement_accuracy": cal.agreement["accuracy"], "judge_agreement_kappa": cal.agreement["kappa"],
+        "judge_threshold_cosine": cal.cosine,
+        "judge_threshold_overlap": cal.overlap,
+        "judge_agreement_accuracy": cal.agreement["accuracy"],
+        "judge_agreement_kappa": cal.agreement["kappa"],
         "questions": len(items),
     }
     buckets = ["0", "1-25%", "26-50%", "51-75%", "76-100%"]
     hist = Counter("0" if c == 0 else buckets[min(4, 1 + int((c - 1e-9) * 4))] for c in comp)
     return SuiteResult(
-        suite="kqa", figures=figures,
+        suite="kqa",
+        figures=figures,
         tables=[
-            Table("Judge agreement with K-QA's physician-labelled statements (held-out, two folds by question)",
-                  ["pairs", "positives", "accuracy", "precision", "recall", "F1", "kappa", "balanced accuracy"],
-                  [[cal.pairs, cal.positives, *(cal.agreement[k] for k in ("accuracy", "precision", "recall", "f1",
-                                                                              "kappa", "balanced_accuracy"))]]),
-            Table("Contradiction proxy on must-have statements against their own answer, as written and negated",
-                  ["pairs", "accuracy", "precision", "recall", "F1"],
-                  [[int(cal.contradiction_check["pairs"]), *(cal.contradiction_check[k] for k in
-                                                             ("accuracy", "precision", "recall", "f1"))]]),
+            Table(
+                "Judge agreement with K-QA's physician-labelled statements (held-out, two folds by question)",
+                ["pairs", "positives", "accuracy", "precision", "recall", "F1", "kappa", "balanced accuracy"],
+                [
+                    [
+                        cal.pairs,
+                        cal.positives,
+                        *(
+                            cal.agreement[k]
+                            for k in ("accuracy", "precision", "recall", "f1", "kappa", "balanced_accuracy")
+                        ),
+                    ]
+                ],
+            ),
+            Table(
+                "Contradiction proxy on must-have statements against their own answer, as written and negated",
+                ["pairs", "accuracy", "precision", "recall", "F1"],
+                [
+                    [
+                        int(cal.contradiction_check["pairs"]),
+                        *(cal.contradiction_check[k] for k in ("accuracy", "precision", "recall", "f1")),
+                    ]
+                ],
+            ),
             Table("Answer statuses", ["status", "questions"], [[s, n] for s, n in statuses.most_common()]),
-            Table("Per question", ["question", "status", "must-haves covered", "contradicted", "first contradicted"],
-                  rows),
+            Table(
+                "Per question", ["question", "status", "must-haves covered", "contradicted", "first contradicted"], rows
+            ),
         ],
-        plots=[Plot("comprehensiveness", "K-QA: questions by share of must-have statements covered", "bar",
-                    {"questions": [hist[b] for b in buckets]}, labels=buckets, ylabel="questions")],
-        notes=[f"Audience: {audience} (K-QA questions are real patient questions).",
-               "Positives: a statement with the physician answer it was written from; negatives: the same statement "
-               "with the answer to the most similar other question (some of those may truly support it, so the "
-               "agreement is a lower bound).",
-               "The contradiction check negates statements mechanically (insert or remove 'not'); it shows the proxy "
-               "catches explicit negation, nothing more."],
+        plots=[
+            Plot(
+                "comprehensiveness",
+                "K-QA: questions by share of must-have statements covered",
+                "bar",
+                {"questions": [hist[b] for b in buckets]},
+                labels=buckets,
+                ylabel="questions",
+            )
+        ],
+        notes=[
+            f"Audience: {audience} (K-QA questions are real patient questions).",
+            "Positives: a statement with the physician answer it was written from; negatives: the same statement "
+            "with the answer to the most similar other question (some of those may truly support it, so the "
+            "agreement is a lower bound).",
+            "The contradiction check negates statements mechanically (insert or remove 'not'); it shows the proxy "
+            "catches explicit negation, nothing more.",
+        ],
         config={"audience": audience, "index": str(settings.index_dir)},
     )

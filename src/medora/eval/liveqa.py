@@ -31,8 +31,12 @@ def ranked_ids(engine: object, query: str, depth: int = DEPTH) -> list[str]:
 
 
 def _scores(gains: list[int], ideal: list[int]) -> dict[str, float]:
-    return {"first_answer": float(gains[0]) if gains else 0.0, "p_at_5": metrics.precision_at(gains, 5),
-            "ndcg_at_10": metrics.ndcg(gains, ideal, 10), "mrr": metrics.reciprocal_rank(gains)}
+    return {
+        "first_answer": float(gains[0]) if gains else 0.0,
+        "p_at_5": metrics.precision_at(gains, 5),
+        "ndcg_at_10": metrics.ndcg(gains, ideal, 10),
+        "mrr": metrics.reciprocal_rank(gains),
+    }
 
 
 def run(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
@@ -52,38 +56,68 @@ def run(settings: Settings, *, limit: int | None = None, progress: bool = True) 
         by_type[q.qtype].append(s["first_answer"])
         reachable = sorted((v for a, v in judged.items() if has_text(a)), reverse=True)[:DEPTH]
         ceiling.append(_scores(reachable, ideal))
-        rows.append([q.qid, q.qtype, q.subject[:50], len(judged), s["first_answer"], round(s["ndcg_at_10"], 3),
-                     reachable[0] if reachable else 0])
+        rows.append(
+            [
+                q.qid,
+                q.qtype,
+                q.subject[:50],
+                len(judged),
+                s["first_answer"],
+                round(s["ndcg_at_10"], 3),
+                reachable[0] if reachable else 0,
+            ]
+        )
         if progress and i % 10 == 0:
             print(f"  liveqa {i}/{len(questions)}", file=sys.stderr)
     keys = ("first_answer", "p_at_5", "ndcg_at_10", "mrr")
     figures = {k: round(metrics.mean([s[k] for s in per_q]), 3) for k in keys}
     figures |= {f"ceiling_{k}": round(metrics.mean([s[k] for s in ceiling]), 3) for k in keys}
     judged_ids = [a for j in qrels.values() for a in j]
-    figures["judged_answers_without_text"] = round(metrics.rate(sum(not has_text(a) for a in judged_ids),
-                                                                len(judged_ids)), 3)
+    figures["judged_answers_without_text"] = round(
+        metrics.rate(sum(not has_text(a) for a in judged_ids), len(judged_ids)), 3
+    )
     figures["questions"] = len(questions)
     types = sorted(by_type, key=lambda t: -len(by_type[t]))
     return SuiteResult(
-        suite="liveqa", figures=figures,
+        suite="liveqa",
+        figures=figures,
         tables=[
-            Table("Scores (mean over questions; the ceiling ranks the judged answers that have text perfectly)",
-                  ["metric", "Medora", "ceiling"],
-                  [[k, figures[k], figures[f"ceiling_{k}"]] for k in keys]),
-            Table("First-answer score by question type", ["type", "questions", "mean first-answer score"],
-                  [[t, len(by_type[t]), round(metrics.mean(by_type[t]), 2)] for t in types]),
-            Table("Per question", ["qid", "type", "subject", "judged", "first answer", "nDCG@10", "best reachable"],
-                  rows),
+            Table(
+                "Scores (mean over questions; the ceiling ranks the judged answers that have text perfectly)",
+                ["metric", "Medora", "ceiling"],
+                [[k, figures[k], figures[f"ceiling_{k}"]] for k in keys],
+            ),
+            Table(
+                "First-answer score by question type",
+                ["type", "questions", "mean first-answer score"],
+                [[t, len(by_type[t]), round(metrics.mean(by_type[t]), 2)] for t in types],
+            ),
+            Table(
+                "Per question", ["qid", "type", "subject", "judged", "first answer", "nDCG@10", "best reachable"], rows
+            ),
         ],
-        plots=[Plot("score_by_type", "LiveQA: mean first-answer score (0-3) by question type", "bar",
-                    {"Medora": [metrics.mean(by_type[t]) for t in types]},
-                    labels=[f"{t} ({len(by_type[t])})" for t in types], ylabel="score (0-3)"),
-               Plot("metrics", "LiveQA: Medora against the ceiling", "bar",
-                    {"Medora": [figures[k] for k in keys], "ceiling": [figures[f"ceiling_{k}"] for k in keys]},
-                    labels=["first answer (0-3)", "P@5", "nDCG@10", "MRR"])],
-        notes=["Relevant for P@5/MRR: judgment 3-Incomplete or better (score >= 2); 2-Related answers are on topic "
-               "but do not answer the question.",
-               "Unjudged answers score 0, so these figures are a lower bound on retrieval quality.",
-               "Baseline from the data README: plain BM25 over MedQuAD scores 0.24 first-answer; the ceiling ~1.1."],
+        plots=[
+            Plot(
+                "score_by_type",
+                "LiveQA: mean first-answer score (0-3) by question type",
+                "bar",
+                {"Medora": [metrics.mean(by_type[t]) for t in types]},
+                labels=[f"{t} ({len(by_type[t])})" for t in types],
+                ylabel="score (0-3)",
+            ),
+            Plot(
+                "metrics",
+                "LiveQA: Medora against the ceiling",
+                "bar",
+                {"Medora": [figures[k] for k in keys], "ceiling": [figures[f"ceiling_{k}"] for k in keys]},
+                labels=["first answer (0-3)", "P@5", "nDCG@10", "MRR"],
+            ),
+        ],
+        notes=[
+            "Relevant for P@5/MRR: judgment 3-Incomplete or better (score >= 2); 2-Related answers are on topic "
+            "but do not answer the question.",
+            "Unjudged answers score 0, so these figures are a lower bound on retrieval quality.",
+            "Baseline from the data README: plain BM25 over MedQuAD scores 0.24 first-answer; the ceiling ~1.1.",
+        ],
         config={"depth": DEPTH, "index": str(settings.index_dir)},
     )

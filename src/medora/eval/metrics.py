@@ -20,7 +20,7 @@ RELEVANT_SCORE = 2
 
 
 def dcg(gains: Sequence[float], k: int) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k]))
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k]))
 
 
 def ndcg(gains: Sequence[float], ideal: Sequence[float], k: int = 10) -> float:
@@ -59,6 +59,11 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def latency_summary(ms: Sequence[float]) -> dict[str, float]:
     total_s = sum(ms) / 1000
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-            "p99_ms": round(percentile(ms, 99), 1), "max_ms": round(max(ms), 1) if ms else 0.0,
-            "throughput_qps": round(len(ms) / total_s, 2) if total_s else 0.0}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
+        "max_ms": round(max(ms), 1) if ms else 0.0,
+        "throughput_qps": round(len(ms) / total_s, 2) if total_s else 0.0,
+    }

@@ -18,8 +18,13 @@ from medora.settings import Settings
 PATIENT_TARGET = 8.0
 
 
-def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, limit: int | None = None,
-        progress: bool = True) -> SuiteResult:
+def run(
+    settings: Settings,
+    questions: list[tuple[str, str]] | None = None,
+    *,
+    limit: int | None = None,
+    progress: bool = True,
+) -> SuiteResult:
     from medora.eval.datasets import question_set
     from medora.qa import ask, get_engine
 
@@ -42,28 +47,46 @@ def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, l
     pat = [p[3] for p in pairs]
     diffs = [p - c for _, _, c, p in pairs]
     figures = {
-        "clinician_grade_mean": round(metrics.mean(clin), 2), "patient_grade_mean": round(metrics.mean(pat), 2),
+        "clinician_grade_mean": round(metrics.mean(clin), 2),
+        "patient_grade_mean": round(metrics.mean(pat), 2),
         "clinician_grade_median": round(statistics.median(clin), 1) if clin else 0.0,
         "patient_grade_median": round(statistics.median(pat), 1) if pat else 0.0,
         "paired_difference_mean": round(metrics.mean(diffs), 2),
         "patient_simpler_share": round(metrics.rate(sum(d < 0 for d in diffs), len(diffs)), 3),
         "patient_at_or_below_grade_8": round(metrics.rate(sum(g <= PATIENT_TARGET for g in pat), len(pat)), 3),
-        "paired_questions": len(pairs), "questions": len(questions),
+        "paired_questions": len(pairs),
+        "questions": len(questions),
     }
     worst = sorted(pairs, key=lambda p: -p[3])[:10]
     return SuiteResult(
-        suite="readability", figures=figures,
+        suite="readability",
+        figures=figures,
         tables=[
-            Table("By question category (patient minus clinician grade)", ["category", "pairs", "mean difference"],
-                  [[c, len(d), round(metrics.mean(d), 2)]
-                   for c, d in sorted(by_cat.items(), key=lambda x: -len(x[1]))]),
-            Table("Hardest patient answers", ["question", "clinician grade", "patient grade"],
-                  [[q[:80], c, p] for q, _, c, p in worst]),
+            Table(
+                "By question category (patient minus clinician grade)",
+                ["category", "pairs", "mean difference"],
+                [[c, len(d), round(metrics.mean(d), 2)] for c, d in sorted(by_cat.items(), key=lambda x: -len(x[1]))],
+            ),
+            Table(
+                "Hardest patient answers",
+                ["question", "clinician grade", "patient grade"],
+                [[q[:80], c, p] for q, _, c, p in worst],
+            ),
         ],
-        plots=[Plot("grades", "Readability: Flesch-Kincaid grade by audience", "hist",
-                    {"clinician": clin, "patient": pat}, xlabel="grade level", ylabel="answers")],
-        notes=["Flesch-Kincaid grade: lower is easier. Only questions answered (answered or urgent, with sections) "
-               "for both audiences are compared.",
-               f"Patient target: grade {PATIENT_TARGET:g} or below."],
+        plots=[
+            Plot(
+                "grades",
+                "Readability: Flesch-Kincaid grade by audience",
+                "hist",
+                {"clinician": clin, "patient": pat},
+                xlabel="grade level",
+                ylabel="answers",
+            )
+        ],
+        notes=[
+            "Flesch-Kincaid grade: lower is easier. Only questions answered (answered or urgent, with sections) "
+            "for both audiences are compared.",
+            f"Patient target: grade {PATIENT_TARGET:g} or below.",
+        ],
         config={"index": str(settings.index_dir)},
     )

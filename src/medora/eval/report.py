@@ -35,8 +35,14 @@ def previous_run(out_root: Path, suite: str) -> dict | None:
 
 
 def append_history(out_root: Path, result: SuiteResult, command: str) -> dict:
-    row = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "suite": result.suite, "version": __version__,
-           "command": command, "figures": result.figures, "config": result.config}
+    row = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "suite": result.suite,
+        "version": __version__,
+        "command": command,
+        "figures": result.figures,
+        "config": result.config,
+    }
     out_root.mkdir(parents=True, exist_ok=True)
     with (out_root / HISTORY).open("a", encoding="utf-8") as f:
         f.write(json.dumps(row, default=str) + "\n")
@@ -52,8 +58,13 @@ def draw(plot: Plot, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(plot.labels) + 3), 4.2))
     if plot.kind == "hist":
         values = [v for v in plot.series.values() if v]
-        ax.hist(values, bins=30, label=[k for k, v in plot.series.items() if v], alpha=0.75,
-                histtype="stepfilled" if len(values) == 1 else "bar")
+        ax.hist(
+            values,
+            bins=30,
+            label=[k for k, v in plot.series.items() if v],
+            alpha=0.75,
+            histtype="stepfilled" if len(values) == 1 else "bar",
+        )
     else:
         n = len(plot.series)
         width = 0.8 / max(n, 1)
@@ -106,8 +117,16 @@ def write_report(result: SuiteResult, out_root: Path, command: str) -> Path:
     except ImportError:
         plot_note = "Plots skipped: matplotlib is not installed (pip install -e '.[test]' or pip install matplotlib)."
     row = append_history(out_root, result, command)
-    lines = [f"# Medora evaluation: {result.suite}", "",
-             f"Run {row['time']} with medora {__version__}. Reproduce with:", "", "```bash", command, "```", ""]
+    lines = [
+        f"# Medora evaluation: {result.suite}",
+        "",
+        f"Run {row['time']} with medora {__version__}. Reproduce with:",
+        "",
+        "```bash",
+        command,
+        "```",
+        "",
+    ]
     prev = before["figures"] if before else {}
     lines += ["## Figures", "", "| figure | value | change since previous run |", "|---|---|---|"]
     lines += [f"| {k} | {v} | {_delta(v, prev.get(k)) if before else 'first run'} |" for k, v in result.figures.items()]

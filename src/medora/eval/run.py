@@ -31,8 +31,15 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
 assert tuple(SUITES) == SUITE_NAMES, "keep medora.eval.SUITE_NAMES in step with the dispatch table"
 
 
-def run_suite(name: str, settings: Settings, *, out_root: Path = DEFAULT_OUT, limit: int | None = None,
-              command: str = "", progress: bool = True) -> tuple[SuiteResult, Path]:
+def run_suite(
+    name: str,
+    settings: Settings,
+    *,
+    out_root: Path = DEFAULT_OUT,
+    limit: int | None = None,
+    command: str = "",
+    progress: bool = True,
+) -> tuple[SuiteResult, Path]:
     if name not in SUITES:
         raise InvalidRequest(f"unknown evaluation suite {name!r}; choose from {', '.join(SUITES)}")
     if progress:

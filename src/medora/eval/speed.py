@@ -48,8 +48,18 @@ def in_process(settings: Settings, questions: list[str]) -> tuple[list[float], d
 
 
 def cold_start(settings: Settings, question: str, runs: int = COLD_RUNS) -> list[float]:
-    cmd = [sys.executable, "-m", "medora.cli", "--data-dir", str(settings.data_dir), "ask", "--quiet",
-           "--format", "json", question]
+    cmd = [
+        sys.executable,
+        "-m",
+        "medora.cli",
+        "--data-dir",
+        str(settings.data_dir),
+        "ask",
+        "--quiet",
+        "--format",
+        "json",
+        question,
+    ]
     env = dict(os.environ)
     if settings.shared_dir is not None:
         env.setdefault("MEDORA_SHARED_DIR", str(settings.shared_dir))
@@ -97,8 +107,14 @@ def http(settings: Settings, questions: list[str]) -> tuple[list[float] | None, 
     return out, f"{'POST' if 'POST' in methods else 'GET'} {path} via TestClient"
 
 
-def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, limit: int | None = None,
-        cold_runs: int = COLD_RUNS, progress: bool = True) -> SuiteResult:
+def run(
+    settings: Settings,
+    questions: list[tuple[str, str]] | None = None,
+    *,
+    limit: int | None = None,
+    cold_runs: int = COLD_RUNS,
+    progress: bool = True,
+) -> SuiteResult:
     from medora.eval.datasets import question_set
 
     qs = [q for q, _ in (questions if questions is not None else question_set("kqa", settings.shared_dir))]
@@ -110,27 +126,47 @@ def run(settings: Settings, questions: list[tuple[str, str]] | None = None, *, l
     web, web_note = http(settings, qs)
     log(f"cold-start subprocess x {cold_runs}")
     cold = cold_start(settings, qs[0], cold_runs)
-    rows = [["ask() in-process", *metrics.latency_summary(seq).values()],
-            ["`medora ask` cold start", *metrics.latency_summary(cold).values()]]
+    rows = [
+        ["ask() in-process", *metrics.latency_summary(seq).values()],
+        ["`medora ask` cold start", *metrics.latency_summary(cold).values()],
+    ]
     if web:
         rows.append(["HTTP (TestClient)", *metrics.latency_summary(web).values()])
     ip, cs = metrics.latency_summary(seq), metrics.latency_summary(cold)
-    figures = {"ask_p50_ms": ip["p50_ms"], "ask_p95_ms": ip["p95_ms"], "ask_p99_ms": ip["p99_ms"],
-               "ask_qps": ip["throughput_qps"], f"ask_qps_{WORKERS}_threads": extra["concurrent_qps"],
-               "cold_start_p50_ms": cs["p50_ms"]}
+    figures = {
+        "ask_p50_ms": ip["p50_ms"],
+        "ask_p95_ms": ip["p95_ms"],
+        "ask_p99_ms": ip["p99_ms"],
+        "ask_qps": ip["throughput_qps"],
+        f"ask_qps_{WORKERS}_threads": extra["concurrent_qps"],
+        "cold_start_p50_ms": cs["p50_ms"],
+    }
     if web:
         hs = metrics.latency_summary(web)
-        figures |= {"http_p50_ms": hs["p50_ms"], "http_p95_ms": hs["p95_ms"], "http_p99_ms": hs["p99_ms"],
-                    "http_qps": hs["throughput_qps"]}
+        figures |= {
+            "http_p50_ms": hs["p50_ms"],
+            "http_p95_ms": hs["p95_ms"],
+            "http_p99_ms": hs["p99_ms"],
+            "http_qps": hs["throughput_qps"],
+        }
     else:
         figures["http"] = "not available"
     series = {"ask() in-process": seq} | ({"HTTP": web} if web else {})
     return SuiteResult(
-        suite="speed", figures=figures,
-        tables=[Table("Latency (ms) and sequential throughput (questions/s)",
-                      ["path", "n", "p50", "p95", "p99", "max", "q/s"], rows)],
+        suite="speed",
+        figures=figures,
+        tables=[
+            Table(
+                "Latency (ms) and sequential throughput (questions/s)",
+                ["path", "n", "p50", "p95", "p99", "max", "q/s"],
+                rows,
+            )
+        ],
         plots=[Plot("latency", "Latency per question", "hist", series, xlabel="milliseconds", ylabel="questions")],
-        notes=[f"HTTP path: {web_note}.", f"Thread-pool throughput ({WORKERS} workers): {extra['concurrent_qps']} q/s.",
-               f"Questions: {len(qs)}; onnxruntime threads: {settings.threads}; CPUs: {os.cpu_count()}."],
+        notes=[
+            f"HTTP path: {web_note}.",
+            f"Thread-pool throughput ({WORKERS} workers): {extra['concurrent_qps']} q/s.",
+            f"Questions: {len(qs)}; onnxruntime threads: {settings.threads}; CPUs: {os.cpu_count()}.",
+        ],
         config={"index": str(settings.index_dir), "cold_runs": cold_runs},
     )

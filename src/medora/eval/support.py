@@ -26,16 +26,20 @@ from functools import lru_cache
 
 import numpy as np
 
-STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
+STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he her
 here hers him his how i if in into is it its itself just may me might more most must my no nor not of off on once only
 or other our out over own same she should so some such than that the their them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with would you your
-yours one two use used usually often many much people person patients patient""".split())
+yours one two use used usually often many much people person patients patient""".split()
+)
 WORD = re.compile(r"[a-z0-9]+")
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-*\u2022]\s+")
-NEGATION = re.compile(r"\b(?:no|not|never|none|neither|nor|without|cannot|can't|don't|doesn't|didn't|isn't|aren't|"
-                      r"wasn't|shouldn't|won't|mustn't|unable|avoid|lack|lacks)\b|n't\b")
+NEGATION = re.compile(
+    r"\b(?:no|not|never|none|neither|nor|without|cannot|can't|don't|doesn't|didn't|isn't|aren't|"
+    r"wasn't|shouldn't|won't|mustn't|unable|avoid|lack|lacks)\b|n't\b"
+)
 
 # Used when no calibration data is at hand (no K-QA file); the values the calibration chose on the
 # K-QA development half, rounded (see the kqa report for the current figures).
@@ -139,10 +143,14 @@ def _scores(labels: list[int], preds: list[int]) -> dict[str, float]:
     rec = tp / (tp + fn) if tp + fn else 0.0
     spec = tn / (tn + fp) if tn + fp else 0.0
     pe = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (n * n)
-    return {"accuracy": round(acc, 3), "precision": round(prec, 3), "recall": round(rec, 3),
-            "f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0,
-            "balanced_accuracy": round((rec + spec) / 2, 3),
-            "kappa": round((acc - pe) / (1 - pe), 3) if pe < 1 else 0.0}
+    return {
+        "accuracy": round(acc, 3),
+        "precision": round(prec, 3),
+        "recall": round(rec, 3),
+        "f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0,
+        "balanced_accuracy": round((rec + spec) / 2, 3),
+        "kappa": round((acc - pe) / (1 - pe), 3) if pe < 1 else 0.0,
+    }
 
 
 COSINE_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.91, 0.025)]
@@ -182,8 +190,10 @@ def calibrate(judge: SupportJudge, items: Sequence[object]) -> Calibration:
     for i, it in enumerate(items):
         other = items[int(np.argmax(sims[i]))]
         for st in it.must_have + it.nice_to_have:  # type: ignore[attr-defined]
-            cases += [(_max_overlap(judge.matches(st, it.answer)), 1),  # type: ignore[attr-defined]
-                      (_max_overlap(judge.matches(st, other.answer)), 0)]  # type: ignore[attr-defined]
+            cases += [
+                (_max_overlap(judge.matches(st, it.answer)), 1),  # type: ignore[attr-defined]
+                (_max_overlap(judge.matches(st, other.answer)), 0),
+            ]  # type: ignore[attr-defined]
             folds += [i % 2, i % 2]
     preds_all: dict[int, int] = {}
     for fold in (0, 1):
@@ -193,8 +203,14 @@ def calibrate(judge: SupportJudge, items: Sequence[object]) -> Calibration:
                 preds_all[j] = _predict(best_ov, c, o)
     agreement = _scores([y for _, y in cases], [preds_all[j] for j in range(len(cases))])
     judge.cosine, judge.overlap = _fit(cases)
-    return Calibration(judge.cosine, judge.overlap, len(cases), sum(y for _, y in cases), agreement,
-                       _check_contradictions(judge, items))
+    return Calibration(
+        judge.cosine,
+        judge.overlap,
+        len(cases),
+        sum(y for _, y in cases),
+        agreement,
+        _check_contradictions(judge, items),
+    )
 
 
 NEGATABLE = re.compile(r"\b(is|are|can|should|may|does|do|will|has|have|must|was|were)\b")
@@ -205,7 +221,7 @@ def negate(statement: str) -> str | None:
     if re.search(r"\bnot\b", statement):
         return re.sub(r"\s*\bnot\b", "", statement, count=1)
     m = NEGATABLE.search(statement)
-    return statement[: m.end()] + " not" + statement[m.end():] if m else None
+    return statement[: m.end()] + " not" + statement[m.end() :] if m else None
 
 
 def _check_contradictions(judge: SupportJudge, items: Sequence[object]) -> dict[str, float]:
@@ -230,9 +246,13 @@ def calibrate_or_default(judge: SupportJudge, settings: object) -> str:
     try:
         items = load_kqa(bench_dir(settings.shared_dir, "kqa") / "kqa-dev.jsonl")  # type: ignore[attr-defined]
     except EvalDataMissing:
-        return (f"Support judge: default thresholds (cosine >= {judge.cosine}, overlap >= {judge.overlap}); "
-                "K-QA not found for calibration.")
+        return (
+            f"Support judge: default thresholds (cosine >= {judge.cosine}, overlap >= {judge.overlap}); "
+            "K-QA not found for calibration."
+        )
     cal = calibrate(judge, items)
-    return (f"Support judge calibrated on K-QA: cosine >= {cal.cosine}, overlap >= {cal.overlap}; held-out "
-            f"agreement with the physician-labelled statements {cal.agreement['accuracy']:.1%} "
-            f"(kappa {cal.agreement['kappa']}).")
+    return (
+        f"Support judge calibrated on K-QA: cosine >= {cal.cosine}, overlap >= {cal.overlap}; held-out "
+        f"agreement with the physician-labelled statements {cal.agreement['accuracy']:.1%} "
+        f"(kappa {cal.agreement['kappa']})."
+    )

@@ -84,17 +84,28 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict) -> bytes:
     out = helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", hidden])
 
     seq_len = node("Gather", [node("Shape", ["input_ids"]), const("one_idx", np.array(1, dtype=np.int64))])
-    positions = node("Range", [const("zero", np.array(0, dtype=np.int64)), seq_len,
-                               const("one", np.array(1, dtype=np.int64))])
-    x = node("Add", [node("Gather", [w("embeddings.word_embeddings.weight"), "input_ids"]),
-                     node("Gather", [w("embeddings.position_embeddings.weight"), positions])])
+    positions = node(
+        "Range", [const("zero", np.array(0, dtype=np.int64)), seq_len, const("one", np.array(1, dtype=np.int64))]
+    )
+    x = node(
+        "Add",
+        [
+            node("Gather", [w("embeddings.word_embeddings.weight"), "input_ids"]),
+            node("Gather", [w("embeddings.position_embeddings.weight"), positions]),
+        ],
+    )
     type0 = const("type0", weights["embeddings.token_type_embeddings.weight"][0])
     x = layer_norm(node("Add", [x, type0]), "embeddings.LayerNorm")
 
     maskf = node("Cast", ["attention_mask"], to=TensorProto.FLOAT)
     # (1 - mask) * -1e4 broadcast over heads and query positions: shape (batch, 1, 1, seq)
-    bias = node("Mul", [node("Sub", [const("onef", np.array(1.0, dtype=np.float32)), maskf]),
-                        const("neg", np.array(-10000.0, dtype=np.float32))])
+    bias = node(
+        "Mul",
+        [
+            node("Sub", [const("onef", np.array(1.0, dtype=np.float32)), maskf]),
+            const("neg", np.array(-10000.0, dtype=np.float32)),
+        ],
+    )
     bias = node("Unsqueeze", [bias, const("axes12", np.array([1, 2], dtype=np.int64))])
     split_shape = const("split_shape", np.array([0, -1, heads, head_dim], dtype=np.int64))
     merge_shape = const("merge_shape", np.array([0, -1, hidden], dtype=np.int64))
@@ -115,18 +126,34 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict) -> bytes:
         x = layer_norm(node("Add", [linear(ctx, f"{p}.attention.output.dense"), x]), f"{p}.attention.output.LayerNorm")
         h = linear(x, f"{p}.intermediate.dense")
         # exact GELU: 0.5 * h * (1 + erf(h / sqrt(2)))
-        gelu = node("Mul", [node("Mul", [h, const(f"half{i}", np.array(0.5, dtype=np.float32))]),
-                            node("Add", [node("Erf", [node("Div", [h, const(f"sqrt2_{i}", np.array(np.sqrt(2.0), dtype=np.float32))])]),
-                                         const(f"onef{i}", np.array(1.0, dtype=np.float32))])])
+        gelu = node(
+            "Mul",
+            [
+                node("Mul", [h, const(f"half{i}", np.array(0.5, dtype=np.float32))]),
+                node(
+                    "Add",
+                    [
+                        node("Erf", [node("Div", [h, const(f"sqrt2_{i}", np.array(np.sqrt(2.0), dtype=np.float32))])]),
+                        const(f"onef{i}", np.array(1.0, dtype=np.float32)),
+                    ],
+                ),
+            ],
+        )
         x = layer_norm(node("Add", [linear(gelu, f"{p}.output.dense"), x]), f"{p}.output.LayerNorm")
 
     m3 = node("Unsqueeze", [maskf, const("axis2", np.array([2], dtype=np.int64))])
     summed = node("ReduceSum", [node("Mul", [x, m3]), const("axis1", np.array([1], dtype=np.int64))], keepdims=0)
-    count = node("Max", [node("ReduceSum", [m3, const("axis1b", np.array([1], dtype=np.int64))], keepdims=0),
-                         const("tiny", np.array(1e-9, dtype=np.float32))])
+    count = node(
+        "Max",
+        [
+            node("ReduceSum", [m3, const("axis1b", np.array([1], dtype=np.int64))], keepdims=0),
+            const("tiny", np.array(1e-9, dtype=np.float32)),
+        ],
+    )
     mean = node("Div", [summed, count])
-    norm = node("Max", [node("ReduceL2", [mean], axes=[-1], keepdims=1),
-                        const("tiny2", np.array(1e-12, dtype=np.float32))])
+    norm = node(
+        "Max", [node("ReduceL2", [mean], axes=[-1], keepdims=1), const("tiny2", np.array(1e-12, dtype=np.float32))]
+    )
     nodes.append(helper.make_node("Div", [mean, norm], ["embedding"]))
     graph = helper.make_graph(nodes, "minilm", [ids, mask], [out], initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
@@ -157,13 +184,17 @@ def reference_encode(weights: dict[str, np.ndarray], config: dict, ids: np.ndarr
     bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * -10000.0
     for i in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{i}"
-        q, k, v = (lin(x, f"{p}.attention.self.{n}").reshape(b, s, heads, hd).transpose(0, 2, 1, 3)
-                   for n in ("query", "key", "value"))
+        q, k, v = (
+            lin(x, f"{p}.attention.self.{n}").reshape(b, s, heads, hd).transpose(0, 2, 1, 3)
+            for n in ("query", "key", "value")
+        )
         sc = q @ k.transpose(0, 1, 3, 2) / sqrt(hd) + bias
         sc = np.exp(sc - sc.max(-1, keepdims=True))
         ctx = (sc / sc.sum(-1, keepdims=True)) @ v
-        x = ln(lin(ctx.transpose(0, 2, 1, 3).reshape(b, s, hidden), f"{p}.attention.output.dense") + x,
-               f"{p}.attention.output.LayerNorm")
+        x = ln(
+            lin(ctx.transpose(0, 2, 1, 3).reshape(b, s, hidden), f"{p}.attention.output.dense") + x,
+            f"{p}.attention.output.LayerNorm",
+        )
         h = lin(x, f"{p}.intermediate.dense")
         h = 0.5 * h * (1 + verf(h / sqrt(2)))
         x = ln(lin(h, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
@@ -188,7 +219,7 @@ class Embedder:
         from tokenizers import Tokenizer
 
         mdir = model_dir()
-        digest = hashlib.sha256((mdir / "model.safetensors").read_bytes()[:1 << 20]).hexdigest()[:16]
+        digest = hashlib.sha256((mdir / "model.safetensors").read_bytes()[: 1 << 20]).hexdigest()[:16]
         onnx_path = cache_dir / f"minilm-{digest}.onnx"
         if not onnx_path.exists():
             cache_dir.mkdir(parents=True, exist_ok=True)

@@ -126,18 +126,22 @@ class IndexWriter:
         self.db.executemany("INSERT OR IGNORE INTO synonyms(term, expansion, origin) VALUES (?,?,?)", rows)
 
     def add_topic(self, tid: str, title: str, aliases: list[str], emergency: bool, source_id: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO topics VALUES (?,?,?,?,?)",
-                        (tid, title, json.dumps(aliases), int(emergency), source_id))
+        self.db.execute(
+            "INSERT OR REPLACE INTO topics VALUES (?,?,?,?,?)",
+            (tid, title, json.dumps(aliases), int(emergency), source_id),
+        )
 
     def drop_topics_without_passages(self) -> None:
-        self.db.execute("DELETE FROM topics WHERE id NOT IN (SELECT DISTINCT topic FROM passages WHERE topic IS NOT NULL)")
+        self.db.execute(
+            "DELETE FROM topics WHERE id NOT IN (SELECT DISTINCT topic FROM passages WHERE topic IS NOT NULL)"
+        )
 
     def pending_embeddings(self) -> tuple[list[int], list[str], np.ndarray]:
         """Rows in final order; texts still to embed; and a matrix holding every reusable vector."""
         rows = self.db.execute("SELECT rowid, embed_hash, vec_row, json FROM passages ORDER BY rowid").fetchall()
         matrix = np.zeros((len(rows), 384), dtype=np.float32)
         todo_rows, todo_texts = [], []
-        for i, (rowid, ehash, vrow, pjson) in enumerate(rows):
+        for i, (_rowid, ehash, _vrow, pjson) in enumerate(rows):
             reuse = self.old_by_hash.get(ehash)
             if reuse is not None and self.old_vectors is not None and reuse < len(self.old_vectors):
                 matrix[i] = self.old_vectors[reuse]
@@ -148,8 +152,9 @@ class IndexWriter:
         return todo_rows, todo_texts, matrix
 
     def commit(self, matrix: np.ndarray, manifest: dict) -> Path:
-        self.db.executemany("UPDATE passages SET vec_row = ? WHERE rowid = ?",
-                            [(i, rowid) for i, rowid in enumerate(self._order)])
+        self.db.executemany(
+            "UPDATE passages SET vec_row = ? WHERE rowid = ?", [(i, rowid) for i, rowid in enumerate(self._order)]
+        )
         self.db.commit()
         self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self.db.commit()
@@ -207,9 +212,12 @@ class IndexReader:
         except (OSError, ValueError, sqlite3.Error) as exc:
             raise IndexCorrupt(f"index at {d} cannot be read: {exc}") from exc
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
-            raise IndexCorrupt(f"index at {d} has schema {self.manifest.get('schema_version')}, expected {SCHEMA_VERSION}")
+            raise IndexCorrupt(
+                f"index at {d} has schema {self.manifest.get('schema_version')}, expected {SCHEMA_VERSION}"
+            )
         self.rowid_of_vec = np.array(
-            [r[0] for r in self.db.execute("SELECT rowid FROM passages ORDER BY vec_row")], dtype=np.int64)
+            [r[0] for r in self.db.execute("SELECT rowid FROM passages ORDER BY vec_row")], dtype=np.int64
+        )
         self._sources: dict[str, Source] = {}
 
     def passages(self, rowids: list[int]) -> dict[int, Passage]:
@@ -249,4 +257,8 @@ class IndexReader:
 
     def stats(self) -> dict:
         n_files = self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
-        return {"passages": int(self.vectors.shape[0]), "files": n_files, **{k: self.manifest.get(k) for k in ("built_at", "corpus_hash")}}
+        return {
+            "passages": int(self.vectors.shape[0]),
+            "files": n_files,
+            **{k: self.manifest.get(k) for k in ("built_at", "corpus_hash")},
+        }

@@ -1,13 +1,13 @@
 """Editorial review by the medical advisory board (issue #5).
 
-    models.py       Role, State, Action and the records (User, Article, Version, Comment, AuditEntry)
-    workflow.py     the state machine and permissions: pure functions
-    store.py        ReviewStore: accounts, sessions, articles, versions, comments, audit log (SQLAlchemy)
-    auth.py         argon2id passwords, session/CSRF tokens, login rate-limit numbers
-    matching.py     near-identical questions -> one article
-    fingerprint.py  what an answer rests on, to notice when its sources change
-    edits.py        bullet edits that keep every citation supported
-    diff.py         bullet- and word-level differences between versions
+models.py       Role, State, Action and the records (User, Article, Version, Comment, AuditEntry)
+workflow.py     the state machine and permissions: pure functions
+store.py        ReviewStore: accounts, sessions, articles, versions, comments, audit log (SQLAlchemy)
+auth.py         argon2id passwords, session/CSRF tokens, login rate-limit numbers
+matching.py     near-identical questions -> one article
+fingerprint.py  what an answer rests on, to notice when its sources change
+edits.py        bullet edits that keep every citation supported
+diff.py         bullet- and word-level differences between versions
 """
 
 from __future__ import annotations
@@ -15,8 +15,18 @@ from __future__ import annotations
 from medora.review.models import Action, Article, AuditEntry, Comment, Role, State, User, Version
 from medora.review.store import ReviewStore
 
-__all__ = ["Action", "Article", "AuditEntry", "Comment", "ReviewStore", "Role", "State", "User", "Version",
-           "open_review"]
+__all__ = [
+    "Action",
+    "Article",
+    "AuditEntry",
+    "Comment",
+    "ReviewStore",
+    "Role",
+    "State",
+    "User",
+    "Version",
+    "open_review",
+]
 
 
 def open_review(settings) -> ReviewStore:  # noqa: ANN001 - Settings

@@ -16,8 +16,8 @@ HASHER = PasswordHasher()  # argon2id with the library's current recommended par
 MIN_PASSWORD = 12
 SESSION_TTL = timedelta(hours=12)
 LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5   # per username per window
-MAX_FAILURES_PER_IP = 20    # per client address per window
+MAX_FAILURES_PER_USER = 5  # per username per window
+MAX_FAILURES_PER_IP = 20  # per client address per window
 ATTEMPTS_KEPT = timedelta(days=30)  # sign-in attempts older than this are pruned (they still serve audits until then)
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 # verified against when the username does not exist, so a wrong username costs as much time as a wrong password
@@ -27,15 +27,18 @@ _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 def check_username(username: str) -> str:
     name = username.strip().lower()
     if not (2 <= len(name) <= 64) or not set(name) <= USERNAME_CHARS:
-        raise InvalidRequest(f"invalid username {username!r}",
-                             hint="Use 2-64 characters: lower-case letters, digits, '.', '_' or '-'.")
+        raise InvalidRequest(
+            f"invalid username {username!r}", hint="Use 2-64 characters: lower-case letters, digits, '.', '_' or '-'."
+        )
     return name
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise InvalidRequest(f"the password is too short ({len(password)} characters)",
-                             hint=f"Use at least {MIN_PASSWORD} characters; a passphrase of several words is best.")
+        raise InvalidRequest(
+            f"the password is too short ({len(password)} characters)",
+            hint=f"Use at least {MIN_PASSWORD} characters; a passphrase of several words is best.",
+        )
     return HASHER.hash(password)
 
 

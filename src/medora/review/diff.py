@@ -53,16 +53,34 @@ def diff_answers(old: Answer, new: Answer) -> list[BulletDiff]:
         if tag == "equal":
             for (s, t, ca), (_, _, cb) in zip(ra[i1:i2], rb[j1:j2], strict=True):
                 op = "equal" if ca == cb else "changed"
-                out.append(BulletDiff(op=op, section=s, old=t, new=t, old_citations=ca, new_citations=cb,
-                                      words=[Words(op="equal", text=t)]))
+                out.append(
+                    BulletDiff(
+                        op=op,
+                        section=s,
+                        old=t,
+                        new=t,
+                        old_citations=ca,
+                        new_citations=cb,
+                        words=[Words(op="equal", text=t)],
+                    )
+                )
             continue
         olds, news = ra[i1:i2], rb[j1:j2]
         for k in range(max(len(olds), len(news))):
             o = olds[k] if k < len(olds) else None
             n = news[k] if k < len(news) else None
             if o and n:
-                out.append(BulletDiff(op="changed", section=n[0], old=o[1], new=n[1], old_citations=o[2],
-                                      new_citations=n[2], words=word_diff(o[1], n[1])))
+                out.append(
+                    BulletDiff(
+                        op="changed",
+                        section=n[0],
+                        old=o[1],
+                        new=n[1],
+                        old_citations=o[2],
+                        new_citations=n[2],
+                        words=word_diff(o[1], n[1]),
+                    )
+                )
             elif o:
                 out.append(BulletDiff(op="removed", section=o[0], old=o[1], old_citations=o[2]))
             elif n:

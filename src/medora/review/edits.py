@@ -20,7 +20,7 @@ from medora.review.matching import content_words
 
 KEY = re.compile(r"^(summary|s(\d+)\.b(\d+))$")
 MAX_TEXT = 1500
-LEXICAL_SUPPORT = 0.5   # share of the bullet's content words found in one passage
+LEXICAL_SUPPORT = 0.5  # share of the bullet's content words found in one passage
 SEMANTIC_SUPPORT = 0.8  # cosine similarity of a close paraphrase (MiniLM; topical neighbours sit at 0.5-0.7)
 
 Encode = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows (Embedder.encode)
@@ -65,8 +65,10 @@ def support(text: str, ref: Reference, encode: Encode | None = None, reader: obj
     if encode is not None and max(scores) < LEXICAL_SUPPORT:
         vecs = encode([text, *passages])
         sims = vecs[1:] @ vecs[0]
-        scores = [max(sc, LEXICAL_SUPPORT if float(sim) >= SEMANTIC_SUPPORT and needed <= numbers(p) else 0.0)
-                  for sc, sim, p in zip(scores, sims, passages, strict=True)]
+        scores = [
+            max(sc, LEXICAL_SUPPORT if float(sim) >= SEMANTIC_SUPPORT and needed <= numbers(p) else 0.0)
+            for sc, sim, p in zip(scores, sims, passages, strict=True)
+        ]
     return max(scores)
 
 
@@ -74,8 +76,9 @@ def supported(text: str, ref: Reference, encode: Encode | None = None, reader: o
     return support(text, ref, encode, reader) >= LEXICAL_SUPPORT
 
 
-def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None = None,
-                reader: object | None = None) -> Answer:
+def apply_edits(
+    answer: Answer, edits: list[BulletEdit], encode: Encode | None = None, reader: object | None = None
+) -> Answer:
     """A copy of `answer` with the edits applied, or InvalidRequest listing every problem.
 
     Pass the index `reader` so that patient answers are checked against their passages' lay text too.
@@ -104,14 +107,18 @@ def apply_edits(answer: Answer, edits: list[BulletEdit], encode: Encode | None =
             if n not in refs:
                 problems.append(f"{key}: citation [{n}] is not in the reference list (1-{len(refs)})")
             elif text and not supported(text, refs[n], encode, reader):
-                problems.append(f"{key}: reference [{n}] has no passage that supports the new text; cite the "
-                                "reference that says it, or keep closer to its wording")
+                problems.append(
+                    f"{key}: reference [{n}] has no passage that supports the new text; cite the "
+                    "reference that says it, or keep closer to its wording"
+                )
         if text != target.text or cites != target.citations:
             target.passages = []  # reworded: the page finds the supporting passage by word overlap again
         target.text, target.citations = text, cites
     if problems:
-        raise InvalidRequest("the edit was not saved: " + "; ".join(problems),
-                             hint="A citation must point to a passage that supports the statement.")
+        raise InvalidRequest(
+            "the edit was not saved: " + "; ".join(problems),
+            hint="A citation must point to a passage that supports the statement.",
+        )
     if new == answer:
         raise InvalidRequest("the edit changes nothing", hint="Change the text or the citations of a bullet.")
     return new

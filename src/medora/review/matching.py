@@ -8,9 +8,11 @@ import unicodedata
 WORD = re.compile(r"[a-z0-9]+")
 # Function words that do not change what is asked. Negations and numbers are kept on purpose:
 # "should I take aspirin" and "should I not take aspirin" are different questions.
-STOP = frozenset("""a an the of for to in on at by with and or is are was were be been being do does did can could
+STOP = frozenset(
+    """a an the of for to in on at by with and or is are was were be been being do does did can could
 should would will shall may might must what whats which who whom how when where why please tell me i my we our you
-your it its this that these those there their about any some""".split())
+your it its this that these those there their about any some""".split()
+)
 NEGATIONS = frozenset({"not", "no", "never", "without", "nor", "cannot", "t"})  # "t": don't, can't, shouldn't
 
 
@@ -54,5 +56,9 @@ def same_question(key_a: str, key_b: str) -> bool:
     only_a, only_b = wa - wb, wb - wa
     if any(w in NEGATIONS or any(c.isdigit() for c in w) for w in only_a | only_b):
         return False
-    return (bool(only_a) and bool(only_b) and all(any(_inflections(x, y) for y in only_b) for x in only_a)
-            and all(any(_inflections(y, x) for x in only_a) for y in only_b))
+    return (
+        bool(only_a)
+        and bool(only_b)
+        and all(any(_inflections(x, y) for y in only_b) for x in only_a)
+        and all(any(_inflections(y, x) for x in only_a) for y in only_b)
+    )

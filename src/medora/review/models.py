@@ -12,8 +12,8 @@ from medora.models import Answer
 
 class Role(StrEnum):
     REVIEWER = "reviewer"  # a clinician on the medical advisory board: the only role that approves
-    EDITOR = "editor"      # edits answers and resubmits them
-    ADMIN = "admin"        # runs the service: sees everything, approves nothing
+    EDITOR = "editor"  # edits answers and resubmits them
+    ADMIN = "admin"  # runs the service: sees everything, approves nothing
 
 
 class State(StrEnum):
@@ -25,13 +25,13 @@ class State(StrEnum):
 
 
 class Action(StrEnum):
-    SUBMIT = "submit"                  # an answer becomes an article (-> submitted)
-    START_REVIEW = "start_review"      # submitted -> under_review
-    APPROVE = "approve"                # under_review -> approved
+    SUBMIT = "submit"  # an answer becomes an article (-> submitted)
+    START_REVIEW = "start_review"  # submitted -> under_review
+    APPROVE = "approve"  # under_review -> approved
     REQUEST_CHANGES = "request_changes"  # under_review -> changes_requested
-    REJECT = "reject"                  # under_review -> rejected
-    RESUBMIT = "resubmit"              # changes_requested -> submitted
-    EDIT = "edit"                      # an editor's new version (-> submitted)
+    REJECT = "reject"  # under_review -> rejected
+    RESUBMIT = "resubmit"  # changes_requested -> submitted
+    EDIT = "edit"  # an editor's new version (-> submitted)
     SOURCES_CHANGED = "sources_changed"  # Medora's new version after its sources changed (-> submitted)
 
 

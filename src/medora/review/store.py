@@ -59,23 +59,31 @@ class ReviewStore:
 
     # ---- accounts -------------------------------------------------------------------------------------------
 
-    def add_user(self, username: str, password: str, role: Role | str, display_name: str | None = None, *,
-                 actor: str = "system") -> User:
+    def add_user(
+        self, username: str, password: str, role: Role | str, display_name: str | None = None, *, actor: str = "system"
+    ) -> User:
         name = auth.check_username(username)
         try:
             role = Role(role)
         except ValueError:
             raise InvalidRequest(f"unknown role {role!r}; choose reviewer, editor or admin") from None
-        values = dict(username=name, display_name=(display_name or name).strip()[:200], role=role.value,
-                      password_hash=auth.hash_password(password), active=True, created_at=_now())
+        values = dict(
+            username=name,
+            display_name=(display_name or name).strip()[:200],
+            role=role.value,
+            password_hash=auth.hash_password(password),
+            active=True,
+            created_at=_now(),
+        )
         try:
             with self.engine.begin() as conn:
                 uid = conn.execute(insert(users).values(**values)).inserted_primary_key[0]
                 self._account(conn, name, "add", actor, f"role {role.value}")
         except IntegrityError:
-            raise Conflict(f"a user named {name!r} already exists",
-                           hint="Pick another name, or change that account's password with `medora user passwd`.") \
-                from None
+            raise Conflict(
+                f"a user named {name!r} already exists",
+                hint="Pick another name, or change that account's password with `medora user passwd`.",
+            ) from None
         return self.get_user(uid)
 
     def set_password(self, username: str, password: str, *, actor: str = "system") -> None:
@@ -106,13 +114,18 @@ class ReviewStore:
         if username:
             query = query.where(account_log.c.username == username.strip().lower())
         with self.engine.connect() as conn:
-            return [{"username": r.username, "action": r.action, "detail": r.detail, "actor": r.actor,
-                     "at": _aware(r.at)} for r in conn.execute(query)]
+            return [
+                {"username": r.username, "action": r.action, "detail": r.detail, "actor": r.actor, "at": _aware(r.at)}
+                for r in conn.execute(query)
+            ]
 
     @staticmethod
     def _account(conn: Any, username: str, action: str, actor: str, detail: str) -> None:
-        conn.execute(insert(account_log).values(username=username, action=action, detail=detail,
-                                                actor=(actor or "system")[:200], at=_now()))
+        conn.execute(
+            insert(account_log).values(
+                username=username, action=action, detail=detail, actor=(actor or "system")[:200], at=_now()
+            )
+        )
 
     def get_user(self, user_id: int) -> User:
         with self.engine.connect() as conn:
@@ -127,8 +140,14 @@ class ReviewStore:
 
     @staticmethod
     def _user(row: Any) -> User:
-        return User(id=row.id, username=row.username, display_name=row.display_name, role=Role(row.role),
-                    active=bool(row.active), created_at=_aware(row.created_at))
+        return User(
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            role=Role(row.role),
+            active=bool(row.active),
+            created_at=_aware(row.created_at),
+        )
 
     # ---- login and sessions ---------------------------------------------------------------------------------
 
@@ -140,31 +159,44 @@ class ReviewStore:
         since = now - auth.LOGIN_WINDOW
         with self.engine.begin() as conn:
             failed = and_(login_attempts.c.ok.is_(False), login_attempts.c.at > since)
-            by_user = conn.execute(select(func.count(), func.min(login_attempts.c.at))
-                                   .where(failed, login_attempts.c.username == name)).one()
-            by_ip = conn.execute(select(func.count(), func.min(login_attempts.c.at))
-                                 .where(failed, login_attempts.c.ip == ip)).one()
+            by_user = conn.execute(
+                select(func.count(), func.min(login_attempts.c.at)).where(failed, login_attempts.c.username == name)
+            ).one()
+            by_ip = conn.execute(
+                select(func.count(), func.min(login_attempts.c.at)).where(failed, login_attempts.c.ip == ip)
+            ).one()
             for (count, oldest), limit in ((by_user, auth.MAX_FAILURES_PER_USER), (by_ip, auth.MAX_FAILURES_PER_IP)):
                 if count >= limit:
                     wait = int((_aware(oldest) + auth.LOGIN_WINDOW - now).total_seconds()) + 1
-                    raise TooManyRequests(f"too many failed sign-ins; try again in {max(wait, 1)} seconds",
-                                          retry_after=max(wait, 1))
+                    raise TooManyRequests(
+                        f"too many failed sign-ins; try again in {max(wait, 1)} seconds", retry_after=max(wait, 1)
+                    )
             row = conn.execute(select(users).where(users.c.username == name)).first()
             ok = auth.verify_password(row.password_hash if row is not None else None, password or "")
             ok = ok and row is not None and bool(row.active)
             conn.execute(insert(login_attempts).values(username=name, ip=ip, ok=ok, at=now))
             if ok:
                 if auth.needs_rehash(row.password_hash):
-                    conn.execute(update(users).where(users.c.id == row.id)
-                                 .values(password_hash=auth.HASHER.hash(password)))
+                    conn.execute(
+                        update(users).where(users.c.id == row.id).values(password_hash=auth.HASHER.hash(password))
+                    )
                 token, csrf = auth.new_token(), auth.new_token()
                 conn.execute(sessions.delete().where(sessions.c.expires_at < now))
                 conn.execute(login_attempts.delete().where(login_attempts.c.at < now - auth.ATTEMPTS_KEPT))
-                conn.execute(insert(sessions).values(id=auth.token_id(token), user_id=row.id, csrf=csrf,
-                                                     created_at=now, expires_at=now + auth.SESSION_TTL))
+                conn.execute(
+                    insert(sessions).values(
+                        id=auth.token_id(token),
+                        user_id=row.id,
+                        csrf=csrf,
+                        created_at=now,
+                        expires_at=now + auth.SESSION_TTL,
+                    )
+                )
         if not ok:  # raised after the commit: inside the transaction it would roll back the failed attempt's row
-            raise Unauthorized("wrong username or password", hint="Check both and try again; accounts are "
-                               "created by an administrator with `medora user add`.")
+            raise Unauthorized(
+                "wrong username or password",
+                hint="Check both and try again; accounts are created by an administrator with `medora user add`.",
+            )
         return self._user(row), token, csrf
 
     def session(self, token: str | None) -> tuple[User, str] | None:
@@ -172,9 +204,11 @@ class ReviewStore:
         if not token or len(token) > 200:
             return None
         with self.engine.connect() as conn:
-            row = conn.execute(select(users, sessions.c.csrf, sessions.c.expires_at)
-                               .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
-                               .where(sessions.c.id == auth.token_id(token))).first()
+            row = conn.execute(
+                select(users, sessions.c.csrf, sessions.c.expires_at)
+                .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+                .where(sessions.c.id == auth.token_id(token))
+            ).first()
         if row is None or not row.active or _aware(row.expires_at) < _now():
             return None
         return self._user(row), row.csrf
@@ -186,16 +220,25 @@ class ReviewStore:
 
     # ---- articles -------------------------------------------------------------------------------------------
 
-    def submit(self, answer: Answer, fingerprint: Fingerprint, *, answer_id: str | None = None,
-               actor: User | None = None, stale: Callable[[Version], bool] | None = None) -> tuple[Article, bool]:
+    def submit(
+        self,
+        answer: Answer,
+        fingerprint: Fingerprint,
+        *,
+        answer_id: str | None = None,
+        actor: User | None = None,
+        stale: Callable[[Version], bool] | None = None,
+    ) -> tuple[Article, bool]:
         """The article for this answer's question: (existing one, False) or (new one, True).
 
         A near-identical question (same audience) maps to the existing article, which `refresh()` brings up
         to date if the sources of its current version changed since.
         """
         if answer.status not in REVIEWABLE or not answer.references:
-            raise InvalidRequest("this answer has nothing to review (Medora gave no cited answer)",
-                                 hint="Only cited answers are submitted to the advisory board.")
+            raise InvalidRequest(
+                "this answer has nothing to review (Medora gave no cited answer)",
+                hint="Only cited answers are submitted to the advisory board.",
+            )
         question = answer.standalone_question or answer.question
         key = question_key(question)
         existing = self.find_article(question, answer.audience.value)
@@ -205,10 +248,21 @@ class ReviewStore:
         aid = new_id()
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(articles).values(
-                    id=aid, question=question, question_key=key, stem_key=stem_key(key),
-                    audience=answer.audience.value, title=answer.title, topic=answer.topic,
-                    state=State.SUBMITTED.value, current_version=1, created_at=now, updated_at=now))
+                conn.execute(
+                    insert(articles).values(
+                        id=aid,
+                        question=question,
+                        question_key=key,
+                        stem_key=stem_key(key),
+                        audience=answer.audience.value,
+                        title=answer.title,
+                        topic=answer.topic,
+                        state=State.SUBMITTED.value,
+                        current_version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
                 self._insert_version(conn, aid, 1, answer, fingerprint, None, "generated", "", answer_id, now)
                 self._audit(conn, aid, 1, actor, Action.SUBMIT, None, State.SUBMITTED, "", now)
         except IntegrityError:  # another server filed the same question a moment ago: use that article
@@ -218,8 +272,15 @@ class ReviewStore:
             return existing, False
         return self.get_article(aid), True
 
-    def refresh(self, article: Article, answer: Answer, fingerprint: Fingerprint, *,
-                stale: Callable[[Version], bool] | None = None, answer_id: str | None = None) -> Article:
+    def refresh(
+        self,
+        article: Article,
+        answer: Answer,
+        fingerprint: Fingerprint,
+        *,
+        stale: Callable[[Version], bool] | None = None,
+        answer_id: str | None = None,
+    ) -> Article:
         """`answer` becomes the article's next version if the sources of its current version changed since
         (`stale(version)`; by default: the fingerprints differ); otherwise the article is returned as it is."""
         if article.state == State.REJECTED:
@@ -227,17 +288,28 @@ class ReviewStore:
         current = self.version(article.id)
         if not (stale(current) if stale is not None else current.sources_fingerprint != fingerprint.hash):
             return article
-        return self._new_version(article.id, answer, fingerprint, None, Action.SOURCES_CHANGED,
-                                 "sources changed since the last version", answer_id=answer_id)
+        return self._new_version(
+            article.id,
+            answer,
+            fingerprint,
+            None,
+            Action.SOURCES_CHANGED,
+            "sources changed since the last version",
+            answer_id=answer_id,
+        )
 
     def find_article(self, question: str, audience: str) -> Article | None:
         key = question_key(question)
         with self.engine.connect() as conn:
-            row = conn.execute(self._article_query().where(articles.c.audience == audience,
-                                                           articles.c.question_key == key)).first()
+            row = conn.execute(
+                self._article_query().where(articles.c.audience == audience, articles.c.question_key == key)
+            ).first()
             if row is None:
-                candidates = conn.execute(select(articles.c.id, articles.c.question_key).where(
-                    articles.c.audience == audience, articles.c.stem_key == stem_key(key))).all()
+                candidates = conn.execute(
+                    select(articles.c.id, articles.c.question_key).where(
+                        articles.c.audience == audience, articles.c.stem_key == stem_key(key)
+                    )
+                ).all()
                 best = next((c.id for c in candidates if same_question(key, c.question_key)), None)
                 if best is None:
                     return None
@@ -258,8 +330,9 @@ class ReviewStore:
             raise NotFound(f"no article with id {article_id!r}")
         return self._article(row)
 
-    def queue(self, state: State | str | None = None, audience: str | None = None, q: str | None = None,
-              limit: int = 200) -> list[Article]:
+    def queue(
+        self, state: State | str | None = None, audience: str | None = None, q: str | None = None, limit: int = 200
+    ) -> list[Article]:
         """Articles for the review queue, most recently changed first."""
         query = self._article_query().order_by(articles.c.updated_at.desc()).limit(limit)
         if state:
@@ -269,8 +342,12 @@ class ReviewStore:
         if q and q.strip():
             text = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             like = f"%{text}%"  # the user's % and _ are literal characters, not wildcards
-            query = query.where(or_(func.lower(articles.c.question).like(like, escape="\\"),
-                                    func.lower(articles.c.title).like(like, escape="\\")))
+            query = query.where(
+                or_(
+                    func.lower(articles.c.question).like(like, escape="\\"),
+                    func.lower(articles.c.title).like(like, escape="\\"),
+                )
+            )
         with self.engine.connect() as conn:
             return [self._article(r) for r in conn.execute(query)]
 
@@ -284,22 +361,31 @@ class ReviewStore:
         return {s.value: 0 for s in State} | {r[0]: r[1] for r in rows}
 
     def version(self, article_id: str, number: int | None = None) -> Version:
-        query = (select(article_versions, users.c.display_name, users.c.role)
-                 .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
-                 .where(article_versions.c.article_id == article_id))
-        query = (query.where(article_versions.c.number == number) if number is not None
-                 else query.order_by(article_versions.c.number.desc()).limit(1))
+        query = (
+            select(article_versions, users.c.display_name, users.c.role)
+            .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
+            .where(article_versions.c.article_id == article_id)
+        )
+        query = (
+            query.where(article_versions.c.number == number)
+            if number is not None
+            else query.order_by(article_versions.c.number.desc()).limit(1)
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
-            raise NotFound(f"article {article_id!r} has no version {number}" if number else
-                           f"no article with id {article_id!r}")
+            raise NotFound(
+                f"article {article_id!r} has no version {number}" if number else f"no article with id {article_id!r}"
+            )
         return self._version(row)
 
     def versions(self, article_id: str) -> list[Version]:
-        query = (select(article_versions, users.c.display_name, users.c.role)
-                 .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
-                 .where(article_versions.c.article_id == article_id).order_by(article_versions.c.number))
+        query = (
+            select(article_versions, users.c.display_name, users.c.role)
+            .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
+            .where(article_versions.c.article_id == article_id)
+            .order_by(article_versions.c.number)
+        )
         with self.engine.connect() as conn:
             return [self._version(r) for r in conn.execute(query)]
 
@@ -310,8 +396,9 @@ class ReviewStore:
         try:
             action = Action(action)
         except ValueError:
-            raise InvalidRequest(f"unknown action {action!r}",
-                                 hint="Use start_review, approve, request_changes, reject or resubmit.") from None
+            raise InvalidRequest(
+                f"unknown action {action!r}", hint="Use start_review, approve, request_changes, reject or resubmit."
+            ) from None
         if action in (Action.SUBMIT, Action.EDIT, Action.SOURCES_CHANGED):
             raise InvalidRequest(f"{action.value} is not a review decision", hint="Edits create a new version.")
         comment = (comment or "").strip()
@@ -323,28 +410,42 @@ class ReviewStore:
             if row is None:
                 raise NotFound(f"no article with id {article_id!r}")
             # nobody approves a version they edited, nor one built on their edit since the last approval
-            authors = set(conn.execute(select(article_versions.c.author_id).where(
-                article_versions.c.article_id == article_id,
-                article_versions.c.number > (row.approved_version or 0))).scalars())
+            authors = set(
+                conn.execute(
+                    select(article_versions.c.author_id).where(
+                        article_versions.c.article_id == article_id,
+                        article_versions.c.number > (row.approved_version or 0),
+                    )
+                ).scalars()
+            )
             edited = user is not None and user.id in authors
             check_permission(user, action, version_author_id=user.id if edited else None)
             to = next_state(State(row.state), action)
             if action in NEEDS_COMMENT and not comment:
-                raise InvalidRequest(f"{action.value.replace('_', ' ')} needs a comment",
-                                     hint="Say what must change, or why the answer is rejected.")
+                raise InvalidRequest(
+                    f"{action.value.replace('_', ' ')} needs a comment",
+                    hint="Say what must change, or why the answer is rejected.",
+                )
             values: dict[str, Any] = dict(state=to.value, updated_at=now)
             if to == State.APPROVED:
                 values |= dict(approved_version=row.current_version, approved_at=now, approved_by=user.id)
-            done = conn.execute(update(articles).where(articles.c.id == article_id, articles.c.state == row.state,
-                                                       articles.c.current_version == row.current_version)
-                                .values(**values)).rowcount
+            done = conn.execute(
+                update(articles)
+                .where(
+                    articles.c.id == article_id,
+                    articles.c.state == row.state,
+                    articles.c.current_version == row.current_version,
+                )
+                .values(**values)
+            ).rowcount
             if done != 1:
                 raise Conflict("the article changed while you were acting on it")
             self._audit(conn, article_id, row.current_version, user, action, State(row.state), to, comment, now)
         return self.get_article(article_id)
 
-    def edit(self, article_id: str, answer: Answer, user: User, note: str = "",
-             base_version: int | None = None) -> Article:
+    def edit(
+        self, article_id: str, answer: Answer, user: User, note: str = "", base_version: int | None = None
+    ) -> Article:
         """An edited answer becomes the next version, authored by `user`; the article goes back to submitted.
 
         `base_version` is the version the editor started from: if another version was saved since, the
@@ -352,14 +453,24 @@ class ReviewStore:
         """
         check_permission(user, Action.EDIT)
         current = self.version(article_id)
-        fingerprint = Fingerprint(source_ids=current.source_ids, hash=current.sources_fingerprint,
-                                  index_version=current.index_version)
-        return self._new_version(article_id, answer, fingerprint, user, Action.EDIT, note.strip()[:MAX_COMMENT],
-                                 base_version=base_version)
+        fingerprint = Fingerprint(
+            source_ids=current.source_ids, hash=current.sources_fingerprint, index_version=current.index_version
+        )
+        return self._new_version(
+            article_id, answer, fingerprint, user, Action.EDIT, note.strip()[:MAX_COMMENT], base_version=base_version
+        )
 
-    def _new_version(self, article_id: str, answer: Answer, fingerprint: Fingerprint, user: User | None,
-                     action: Action, note: str, answer_id: str | None = None,
-                     base_version: int | None = None) -> Article:
+    def _new_version(
+        self,
+        article_id: str,
+        answer: Answer,
+        fingerprint: Fingerprint,
+        user: User | None,
+        action: Action,
+        note: str,
+        answer_id: str | None = None,
+        base_version: int | None = None,
+    ) -> Article:
         now = _now()
         try:
             with self.engine.begin() as conn:
@@ -367,15 +478,22 @@ class ReviewStore:
                 if row is None:
                     raise NotFound(f"no article with id {article_id!r}")
                 if base_version is not None and base_version != row.current_version:
-                    raise Conflict(f"version {row.current_version} was saved after version {base_version}, "
-                                   "which this edit started from",
-                                   hint="Open the newest version, redo the edit there and save again.")
+                    raise Conflict(
+                        f"version {row.current_version} was saved after version {base_version}, "
+                        "which this edit started from",
+                        hint="Open the newest version, redo the edit there and save again.",
+                    )
                 to = next_state(State(row.state), action)
                 number = row.current_version + 1
-                done = conn.execute(update(articles).where(articles.c.id == article_id, articles.c.state == row.state,
-                                                           articles.c.current_version == row.current_version)
-                                    .values(state=to.value, current_version=number, title=answer.title,
-                                            updated_at=now)).rowcount
+                done = conn.execute(
+                    update(articles)
+                    .where(
+                        articles.c.id == article_id,
+                        articles.c.state == row.state,
+                        articles.c.current_version == row.current_version,
+                    )
+                    .values(state=to.value, current_version=number, title=answer.title, updated_at=now)
+                ).rowcount
                 if done != 1:
                     raise Conflict("the article changed while you were editing it")
                 reason = "edit" if action == Action.EDIT else "sources_changed"
@@ -399,70 +517,165 @@ class ReviewStore:
 
             keys = {k for k, _, _ in bullets(self.version(article_id).answer)}
             if bullet not in keys:
-                raise InvalidRequest(f"no bullet {bullet!r} in version {art.current_version}",
-                                     hint="Use 'summary' or s<section>.b<bullet> as shown on the review page.")
+                raise InvalidRequest(
+                    f"no bullet {bullet!r} in version {art.current_version}",
+                    hint="Use 'summary' or s<section>.b<bullet> as shown on the review page.",
+                )
         with self.engine.begin() as conn:
-            cid = conn.execute(insert(comments).values(article_id=article_id, version=art.current_version,
-                                                       bullet=bullet or None, author_id=user.id, body=body,
-                                                       created_at=_now())).inserted_primary_key[0]
+            cid = conn.execute(
+                insert(comments).values(
+                    article_id=article_id,
+                    version=art.current_version,
+                    bullet=bullet or None,
+                    author_id=user.id,
+                    body=body,
+                    created_at=_now(),
+                )
+            ).inserted_primary_key[0]
         return next(c for c in self.comments(article_id) if c.id == cid)
 
     def comments(self, article_id: str) -> list[Comment]:
-        query = (select(comments, users.c.display_name, users.c.role)
-                 .select_from(comments.join(users, users.c.id == comments.c.author_id))
-                 .where(comments.c.article_id == article_id).order_by(comments.c.id))
+        query = (
+            select(comments, users.c.display_name, users.c.role)
+            .select_from(comments.join(users, users.c.id == comments.c.author_id))
+            .where(comments.c.article_id == article_id)
+            .order_by(comments.c.id)
+        )
         with self.engine.connect() as conn:
-            return [Comment(id=r.id, article_id=r.article_id, version=r.version, bullet=r.bullet, author=r.display_name,
-                            author_role=Role(r.role), body=r.body, created_at=_aware(r.created_at))
-                    for r in conn.execute(query)]
+            return [
+                Comment(
+                    id=r.id,
+                    article_id=r.article_id,
+                    version=r.version,
+                    bullet=r.bullet,
+                    author=r.display_name,
+                    author_role=Role(r.role),
+                    body=r.body,
+                    created_at=_aware(r.created_at),
+                )
+                for r in conn.execute(query)
+            ]
 
     def audit(self, article_id: str | None = None) -> list[AuditEntry]:
-        query = (select(audit_log, users.c.display_name)
-                 .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id)).order_by(audit_log.c.id))
+        query = (
+            select(audit_log, users.c.display_name)
+            .select_from(audit_log.outerjoin(users, users.c.id == audit_log.c.actor_id))
+            .order_by(audit_log.c.id)
+        )
         if article_id is not None:
             query = query.where(audit_log.c.article_id == article_id)
         with self.engine.connect() as conn:
-            return [AuditEntry(id=r.id, article_id=r.article_id, version=r.version, actor=r.display_name or "Medora",
-                               actor_role=r.actor_role, action=Action(r.action),
-                               from_state=State(r.from_state) if r.from_state else None, to_state=State(r.to_state),
-                               comment=r.comment, at=_aware(r.at)) for r in conn.execute(query)]
+            return [
+                AuditEntry(
+                    id=r.id,
+                    article_id=r.article_id,
+                    version=r.version,
+                    actor=r.display_name or "Medora",
+                    actor_role=r.actor_role,
+                    action=Action(r.action),
+                    from_state=State(r.from_state) if r.from_state else None,
+                    to_state=State(r.to_state),
+                    comment=r.comment,
+                    at=_aware(r.at),
+                )
+                for r in conn.execute(query)
+            ]
 
     # ---- rows -> models -------------------------------------------------------------------------------------
 
     @staticmethod
     def _article_query():  # noqa: ANN205
-        return (select(articles, users.c.role.label("approver_role"))
-                .select_from(articles.outerjoin(users, users.c.id == articles.c.approved_by)))
+        return select(articles, users.c.role.label("approver_role")).select_from(
+            articles.outerjoin(users, users.c.id == articles.c.approved_by)
+        )
 
     @staticmethod
     def _article(row: Any) -> Article:
-        return Article(id=row.id, question=row.question, question_key=row.question_key, audience=row.audience,
-                       title=row.title, topic=row.topic, state=State(row.state), current_version=row.current_version,
-                       approved_version=row.approved_version, approved_at=_aware(row.approved_at),
-                       approved_by_role=Role(row.approver_role) if row.approver_role else None,
-                       created_at=_aware(row.created_at), updated_at=_aware(row.updated_at))
+        return Article(
+            id=row.id,
+            question=row.question,
+            question_key=row.question_key,
+            audience=row.audience,
+            title=row.title,
+            topic=row.topic,
+            state=State(row.state),
+            current_version=row.current_version,
+            approved_version=row.approved_version,
+            approved_at=_aware(row.approved_at),
+            approved_by_role=Role(row.approver_role) if row.approver_role else None,
+            created_at=_aware(row.created_at),
+            updated_at=_aware(row.updated_at),
+        )
 
     @staticmethod
     def _version(row: Any) -> Version:
         author = f"{row.display_name} ({row.role})" if row.display_name else None
-        return Version(number=row.number, answer=Answer.model_validate(row.answer_json), answer_id=row.answer_id,
-                       index_version=row.index_version, source_ids=list(row.source_ids),
-                       sources_fingerprint=row.sources_fingerprint, author_id=row.author_id, author=author,
-                       reason=row.reason, note=row.note, created_at=_aware(row.created_at))
+        return Version(
+            number=row.number,
+            answer=Answer.model_validate(row.answer_json),
+            answer_id=row.answer_id,
+            index_version=row.index_version,
+            source_ids=list(row.source_ids),
+            sources_fingerprint=row.sources_fingerprint,
+            author_id=row.author_id,
+            author=author,
+            reason=row.reason,
+            note=row.note,
+            created_at=_aware(row.created_at),
+        )
 
     @staticmethod
-    def _insert_version(conn: Any, article_id: str, number: int, answer: Answer, fp: Fingerprint, user: User | None,
-                        reason: str, note: str, answer_id: str | None, now: datetime) -> None:
+    def _insert_version(
+        conn: Any,
+        article_id: str,
+        number: int,
+        answer: Answer,
+        fp: Fingerprint,
+        user: User | None,
+        reason: str,
+        note: str,
+        answer_id: str | None,
+        now: datetime,
+    ) -> None:
         stored = answer.model_copy(update={"review": None, "timing_ms": {}}).to_json_dict()
-        conn.execute(insert(article_versions).values(
-            article_id=article_id, number=number, answer_json=stored, answer_id=answer_id,
-            index_version=fp.index_version, source_ids=fp.source_ids, sources_fingerprint=fp.hash,
-            author_id=user.id if user else None, reason=reason, note=note, created_at=now))
+        conn.execute(
+            insert(article_versions).values(
+                article_id=article_id,
+                number=number,
+                answer_json=stored,
+                answer_id=answer_id,
+                index_version=fp.index_version,
+                source_ids=fp.source_ids,
+                sources_fingerprint=fp.hash,
+                author_id=user.id if user else None,
+                reason=reason,
+                note=note,
+                created_at=now,
+            )
+        )
 
     @staticmethod
-    def _audit(conn: Any, article_id: str, version: int, user: User | None, action: Action, frm: State | None,
-               to: State, comment: str, now: datetime) -> None:
-        conn.execute(insert(audit_log).values(
-            article_id=article_id, version=version, actor_id=user.id if user else None,
-            actor_role=user.role.value if user else "system", action=action.value,
-            from_state=frm.value if frm else None, to_state=to.value, comment=comment, at=now))
+    def _audit(
+        conn: Any,
+        article_id: str,
+        version: int,
+        user: User | None,
+        action: Action,
+        frm: State | None,
+        to: State,
+        comment: str,
+        now: datetime,
+    ) -> None:
+        conn.execute(
+            insert(audit_log).values(
+                article_id=article_id,
+                version=version,
+                actor_id=user.id if user else None,
+                actor_role=user.role.value if user else "system",
+                action=action.value,
+                from_state=frm.value if frm else None,
+                to_state=to.value,
+                comment=comment,
+                at=now,
+            )
+        )

@@ -1,10 +1,10 @@
 """The review state machine and who may do what: pure functions, no database.
 
-    submitted --start_review--> under_review --approve--> approved
-                                             --request_changes--> changes_requested --resubmit--> submitted
-                                             --reject--> rejected
-    A new version (an edit, or Medora's answer after its sources changed) sends any article that is
-    not rejected back to submitted.
+submitted --start_review--> under_review --approve--> approved
+                                         --request_changes--> changes_requested --resubmit--> submitted
+                                         --reject--> rejected
+A new version (an edit, or Medora's answer after its sources changed) sends any article that is
+not rejected back to submitted.
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ def next_state(state: State, action: Action) -> State:
         return TRANSITIONS[(State(state), Action(action))]
     except KeyError:
         allowed = ", ".join(a.value for (s, a) in TRANSITIONS if s == state) or "none"
-        raise InvalidTransition(f"cannot {Action(action).value} an article that is {State(state).value} "
-                                f"(allowed from {State(state).value}: {allowed})") from None
+        raise InvalidTransition(
+            f"cannot {Action(action).value} an article that is {State(state).value} "
+            f"(allowed from {State(state).value}: {allowed})"
+        ) from None
 
 
 def check_permission(user: User | None, action: Action, *, version_author_id: int | None = None) -> None:
@@ -62,8 +64,10 @@ def check_permission(user: User | None, action: Action, *, version_author_id: in
         who = " or ".join(sorted(r.value for r in roles))
         raise Forbidden(f"only a {who} may {action.value.replace('_', ' ')}; you are signed in as {user.role.value}")
     if action == Action.APPROVE and version_author_id is not None and version_author_id == user.id:
-        raise Forbidden("you edited this version, so another reviewer must approve it",
-                        hint="Ask another member of the advisory board to review it.")
+        raise Forbidden(
+            "you edited this version, so another reviewer must approve it",
+            hint="Ask another member of the advisory board to review it.",
+        )
 
 
 def can_comment(user: User | None) -> bool:

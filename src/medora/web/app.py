@@ -33,8 +33,10 @@ from medora.web.services import Services
 HERE = Path(__file__).resolve().parent
 # Everything the pages load comes from this server: no CDN scripts, fonts or styles. Only /docs needs an
 # inline script (Swagger UI's start-up call).
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'{inline}; "
-       "frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'{inline}; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
@@ -42,15 +44,21 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     """Build the app: migrate the database, mount static files, register routes and error handlers."""
     settings = settings or get_settings()
     web = web or WebSettings()
-    app = FastAPI(title="Medora", version=__version__, docs_url=None, redoc_url=None,
-                  description="Cited, structured answers to clinical questions. Errors always have the shape "
-                              '`{"ok": false, "status", "error", "hint", "errors"}`.')
+    app = FastAPI(
+        title="Medora",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        description="Cited, structured answers to clinical questions. Errors always have the shape "
+        '`{"ok": false, "status", "error", "hint", "errors"}`.',
+    )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(version=__version__, max_question_chars=settings.max_question_chars)
     store = open_store(settings)
     templates.env.globals.update(csrf_field=auth.csrf_field, csrf_token=auth.csrf_token, long_date=long_date)
-    app.state.services = Services(settings=settings, web=web, store=store, templates=templates,
-                                  review=ReviewStore(store.engine))
+    app.state.services = Services(
+        settings=settings, web=web, store=store, templates=templates, review=ReviewStore(store.engine)
+    )
     # Our own files first, then Swagger UI's from the swagger-ui-py package (same URLs, nothing vendored).
     app.mount("/static", StaticFiles(directory=HERE / "static", packages=[("swagger_ui", "static")]), name="static")
     app.include_router(router)
@@ -73,10 +81,13 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         # FastAPI's default page loads Swagger UI from a CDN; we serve swagger-ui-py's copy instead.
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="Medora API",
-                                   swagger_js_url="/static/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg",
-                                   swagger_ui_parameters={"validatorUrl": None})  # no call to validator.swagger.io
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="Medora API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+            swagger_ui_parameters={"validatorUrl": None},
+        )  # no call to validator.swagger.io
 
     return app

@@ -90,8 +90,10 @@ async def verify_csrf(request: Request) -> None:
     signed_in = getattr(request.state, "via", None) is not None
     expected = csrf_token(request) if signed_in or request.cookies.get(CSRF_COOKIE) else ""
     if not same(sent, expected):
-        raise Forbidden("the form's security token is missing or out of date",
-                        hint="Reload the page and submit it again (cookies must be enabled).")
+        raise Forbidden(
+            "the form's security token is missing or out of date",
+            hint="Reload the page and submit it again (cookies must be enabled).",
+        )
 
 
 def current_user(request: Request) -> User | None:
@@ -107,8 +109,9 @@ def require_staff(request: Request) -> User:
 
 
 def start_session(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/",
-                        max_age=12 * 3600)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/", max_age=12 * 3600
+    )
 
 
 def end_session(response: Response) -> None:

@@ -22,7 +22,11 @@ class WebSettings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, description="bodies over this are refused with 413")
     audience_cookie: str = Field(default="medora_audience", description="cookie that remembers clinician or patient")
     audience_cookie_days: int = Field(default=365, description="how long the audience choice is remembered")
-    secure_cookies: bool = Field(default=False, description="mark cookies Secure even when the app sees plain HTTP "
-                                 "(behind a TLS proxy without X-Forwarded-Proto); HTTPS requests always get Secure")
-    examples: list[str] = Field(default_factory=lambda: list(EXAMPLES),
-                                description="example questions on the home page")
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark cookies Secure even when the app sees plain HTTP "
+        "(behind a TLS proxy without X-Forwarded-Proto); HTTPS requests always get Secure",
+    )
+    examples: list[str] = Field(
+        default_factory=lambda: list(EXAMPLES), description="example questions on the home page"
+    )

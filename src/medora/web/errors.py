@@ -82,5 +82,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        return respond_error(request, error_body(500, f"internal error ({type(exc).__name__})",
-                                                 "This is a bug; the server log has the traceback. Please report it."))
+        return respond_error(
+            request,
+            error_body(
+                500,
+                f"internal error ({type(exc).__name__})",
+                "This is a bug; the server log has the traceback. Please report it.",
+            ),
+        )

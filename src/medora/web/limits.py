@@ -58,9 +58,14 @@ class BodyLimit:
                 await self._refuse(send, seen)
 
     async def _refuse(self, send: Send, size: int) -> None:
-        body = json.dumps(error_body(
-            413, f"the request body is {size:,} bytes; the limit is {self.max_bytes:,}",
-            HINT)).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            error_body(413, f"the request body is {size:,} bytes; the limit is {self.max_bytes:,}", HINT)
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

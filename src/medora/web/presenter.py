@@ -14,7 +14,7 @@ WORD = re.compile(r"[a-z0-9]+")
 REVIEW_STEPS = [("submitted", "Submitted"), ("under_review", "Under review"), ("approved", "Approved")]
 STATUS_NOTES = {
     Status.INSUFFICIENT_EVIDENCE: "Not enough evidence: Medora found no source that answers this, "
-                                  "so it gives no answer.",
+    "so it gives no answer.",
     Status.OUT_OF_SCOPE: "Outside what Medora answers: no answer is given.",
 }
 

@@ -48,10 +48,20 @@ from medora.web.services import Services, load_answer, services
 router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
 Svc = Annotated[Services, Depends(services)]
 Staff = Annotated[User, Depends(require_staff)]
-STATE_LABELS = {State.SUBMITTED: "Submitted", State.UNDER_REVIEW: "Under review",
-                State.CHANGES_REQUESTED: "Changes requested", State.APPROVED: "Approved", State.REJECTED: "Rejected"}
-ACTION_LABELS = {Action.START_REVIEW: "Start review", Action.APPROVE: "Approve",
-                 Action.REQUEST_CHANGES: "Request changes", Action.REJECT: "Reject", Action.RESUBMIT: "Resubmit"}
+STATE_LABELS = {
+    State.SUBMITTED: "Submitted",
+    State.UNDER_REVIEW: "Under review",
+    State.CHANGES_REQUESTED: "Changes requested",
+    State.APPROVED: "Approved",
+    State.REJECTED: "Rejected",
+}
+ACTION_LABELS = {
+    Action.START_REVIEW: "Start review",
+    Action.APPROVE: "Approve",
+    Action.REQUEST_CHANGES: "Request changes",
+    Action.REJECT: "Reject",
+    Action.RESUBMIT: "Resubmit",
+}
 
 
 def client_ip(request: Request) -> str:
@@ -67,6 +77,7 @@ def safe_next(target: str | None) -> str:
 
 # ---- sign in and out ------------------------------------------------------------------------------------------
 
+
 class LoginBody(BaseModel):
     username: str
     password: str
@@ -80,14 +91,22 @@ def login_page(request: Request, svc: Svc, next: str | None = None) -> Response:
 
 
 @router.post("/login", include_in_schema=False)
-def login_form(request: Request, svc: Svc, username: Annotated[str, Form()] = "",
-               password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/review") -> Response:  # noqa: A002
+def login_form(
+    request: Request,
+    svc: Svc,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/review",
+) -> Response:  # noqa: A002
     try:
         user, token, _ = svc.review.login(username, password, client_ip(request))
     except MedoraError as e:
         response = svc.templates.TemplateResponse(
-            request, "login.html", {"next": safe_next(next), "error": e.message, "username": username},
-            status_code=e.status)
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": e.message, "username": username},
+            status_code=e.status,
+        )
         if getattr(e, "retry_after", None):
             response.headers["Retry-After"] = str(e.retry_after)
         return response
@@ -112,15 +131,22 @@ def login_api(request: Request, body: LoginBody, svc: Svc) -> dict:
     After 5 failed attempts for one username (20 from one address) in 15 minutes, sign-in answers 429.
     """
     user, token, csrf = svc.review.login(body.username, body.password, client_ip(request))
-    return {"ok": True, "token": token, "token_type": "bearer", "csrf_token": csrf, "expires_in": 12 * 3600,
-            "user": user.model_dump(mode="json")}
+    return {
+        "ok": True,
+        "token": token,
+        "token_type": "bearer",
+        "csrf_token": csrf,
+        "expires_in": 12 * 3600,
+        "user": user.model_dump(mode="json"),
+    }
 
 
 @router.post("/api/logout", tags=["review"], summary="End this session")
 def logout_api(request: Request, svc: Svc) -> dict:
     header = request.headers.get("authorization", "")
-    svc.review.logout(header[7:].strip() if header.lower().startswith("bearer ") else
-                      request.cookies.get(SESSION_COOKIE))
+    svc.review.logout(
+        header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE)
+    )
     return {"ok": True}
 
 
@@ -131,11 +157,13 @@ def me(user: Staff) -> dict:
 
 # ---- submitting and the public library -------------------------------------------------------------------------
 
+
 def submit_answer(svc: Services, answer_id: str) -> tuple[Article, bool]:
     stored = load_answer(svc, answer_id)
     reader = get_engine(svc.settings).reader
-    return svc.review.submit(stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id,
-                             stale=lambda v: stale(v, reader))
+    return svc.review.submit(
+        stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id, stale=lambda v: stale(v, reader)
+    )
 
 
 @router.post("/answers/{answer_id}/submit", include_in_schema=False)
@@ -144,37 +172,62 @@ def submit_form(answer_id: str, svc: Svc) -> Response:
     return RedirectResponse(f"/articles/{article.id}", status_code=303)
 
 
-@router.post("/api/answers/{answer_id}/submit", tags=["review"], summary="Submit an answer to the advisory board",
-             responses=ERRORS)
+@router.post(
+    "/api/answers/{answer_id}/submit",
+    tags=["review"],
+    summary="Submit an answer to the advisory board",
+    responses=ERRORS,
+)
 def submit_api(answer_id: str, svc: Svc) -> Response:
     """The answer becomes an article in the review queue (or joins the article of a near-identical question)."""
     article, created = submit_answer(svc, answer_id)
-    return JSONResponse({"ok": True, "created": created, "article": public_article(article)},
-                        status_code=201 if created else 200)
+    return JSONResponse(
+        {"ok": True, "created": created, "article": public_article(article)}, status_code=201 if created else 200
+    )
 
 
 def public_article(a: Article) -> dict:
     """What anyone may see of an article: no comments, no reviewer names."""
-    return {"id": a.id, "question": a.question, "audience": a.audience, "title": a.title, "state": a.state.value,
-            "version": a.current_version, "approved_at": a.approved_at.isoformat() if a.approved_at else None,
-            "approved_by_role": a.approved_by_role.value if a.approved_by_role else None,
-            "updated_at": a.updated_at.isoformat(), "url": f"/articles/{a.id}"}
+    return {
+        "id": a.id,
+        "question": a.question,
+        "audience": a.audience,
+        "title": a.title,
+        "state": a.state.value,
+        "version": a.current_version,
+        "approved_at": a.approved_at.isoformat() if a.approved_at else None,
+        "approved_by_role": a.approved_by_role.value if a.approved_by_role else None,
+        "updated_at": a.updated_at.isoformat(),
+        "url": f"/articles/{a.id}",
+    }
 
 
 def published_answer(article: Article, version: Version) -> StoredAnswer:
     approved = article.state == State.APPROVED
-    when = (article.approved_at if approved and article.approved_at else article.updated_at)
-    review = ReviewInfo(article_id=article.id, status=article.state.value, last_updated=when.date().isoformat(),
-                        version=version.number,
-                        reviewer_role=article.approved_by_role.value if approved and article.approved_by_role else None)
-    return StoredAnswer(id=article.id, conversation_id=None, created_at=version.created_at,
-                        answer=version.answer.model_copy(update={"review": review}))
+    when = article.approved_at if approved and article.approved_at else article.updated_at
+    review = ReviewInfo(
+        article_id=article.id,
+        status=article.state.value,
+        last_updated=when.date().isoformat(),
+        version=version.number,
+        reviewer_role=article.approved_by_role.value if approved and article.approved_by_role else None,
+    )
+    return StoredAnswer(
+        id=article.id,
+        conversation_id=None,
+        created_at=version.created_at,
+        answer=version.answer.model_copy(update={"review": review}),
+    )
 
 
 @router.get("/library", include_in_schema=False)
 @router.get("/api/library", tags=["library"], summary="Approved articles", responses=ERRORS)
-def library(request: Request, svc: Svc, q: str | None = Query(None, max_length=200),
-            audience: str | None = Query(None, pattern="^(clinician|patient)$")) -> Response:
+def library(
+    request: Request,
+    svc: Svc,
+    q: str | None = Query(None, max_length=200),
+    audience: str | None = Query(None, pattern="^(clinician|patient)$"),
+) -> Response:
     """The published library: articles the advisory board approved, searchable by words of the question or title."""
     found = svc.review.library(q, audience)
     data = {"ok": True, "q": q or "", "articles": [public_article(a) for a in found]}
@@ -182,8 +235,9 @@ def library(request: Request, svc: Svc, q: str | None = Query(None, max_length=2
 
 
 @router.get("/articles/{article_id}", include_in_schema=False)
-@router.get("/api/articles/{article_id}", tags=["library"], summary="An article as the public sees it",
-            responses=ERRORS)
+@router.get(
+    "/api/articles/{article_id}", tags=["library"], summary="An article as the public sees it", responses=ERRORS
+)
 def show_article(request: Request, article_id: str, svc: Svc) -> Response:
     """Its newest version, marked Approved (with the reviewer's role and date) or pending human review."""
     article = svc.review.get_article(article_id)
@@ -202,17 +256,27 @@ def editorial_policy(request: Request, svc: Svc) -> Response:
 
 # ---- the review queue and article pages ------------------------------------------------------------------------
 
+
 @router.get("/review", include_in_schema=False)
 @router.get("/api/review/queue", tags=["review"], summary="The review queue", responses=ERRORS)
-def queue(request: Request, svc: Svc, user: Staff, state: State | None = None,
-          audience: str | None = Query(None, pattern="^(clinician|patient)$"),
-          q: str | None = Query(None, max_length=200)) -> Response:
+def queue(
+    request: Request,
+    svc: Svc,
+    user: Staff,
+    state: State | None = None,
+    audience: str | None = Query(None, pattern="^(clinician|patient)$"),
+    q: str | None = Query(None, max_length=200),
+) -> Response:
     """Articles, newest change first; filter by state (default on the page: submitted), audience and text."""
     if state is None and not is_api(request) and "state" not in request.query_params:
         state = State.SUBMITTED
     found = svc.review.queue(state, audience, q)
-    data = {"ok": True, "filters": {"state": state.value if state else None, "audience": audience, "q": q or ""},
-            "counts": svc.review.counts(), "articles": [a.model_dump(mode="json") for a in found]}
+    data = {
+        "ok": True,
+        "filters": {"state": state.value if state else None, "audience": audience, "q": q or ""},
+        "counts": svc.review.counts(),
+        "articles": [a.model_dump(mode="json") for a in found],
+    }
     return render(request, "review_queue.html", {"found": found, "labels": STATE_LABELS, "user": user}, data)
 
 
@@ -221,16 +285,25 @@ def authored_since_approval(versions: list[Version], article: Article, user: Use
 
 
 @router.get("/review/articles/{article_id}", include_in_schema=False)
-@router.get("/api/review/articles/{article_id}", tags=["review"], summary="An article for its reviewers",
-            responses=ERRORS)
-def review_article(request: Request, article_id: str, svc: Svc, user: Staff,
-                   v: int | None = Query(None, ge=1)) -> Response:
+@router.get(
+    "/api/review/articles/{article_id}", tags=["review"], summary="An article for its reviewers", responses=ERRORS
+)
+def review_article(
+    request: Request, article_id: str, svc: Svc, user: Staff, v: int | None = Query(None, ge=1)
+) -> Response:
     """The article with all its versions, comments and audit trail, and the actions open to you."""
     return review_page(request, svc, user, article_id, v)
 
 
-def review_page(request: Request, svc: Services, user: User, article_id: str, v: int | None = None,
-                error: str | None = None, status: int = 200) -> Response:
+def review_page(
+    request: Request,
+    svc: Services,
+    user: User,
+    article_id: str,
+    v: int | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     article = svc.review.get_article(article_id)
     versions = svc.review.versions(article_id)
     version = next((x for x in versions if x.number == (v or article.current_version)), None)
@@ -240,23 +313,38 @@ def review_page(request: Request, svc: Services, user: User, article_id: str, v:
     actions = actions_for(user, article.state, user.id if mine else None)
     comments = svc.review.comments(article_id)
     audit = svc.review.audit(article_id)
-    data = {"ok": True, "article": article.model_dump(mode="json"),
-            "version": version.model_dump(mode="json"),
-            "versions": [x.model_dump(mode="json", exclude={"answer"}) for x in versions],
-            "comments": [c.model_dump(mode="json") for c in comments],
-            "audit": [e.model_dump(mode="json") for e in audit],
-            "actions": [a.value for a in actions],
-            "bullets": [{"key": k, "section": label, "text": b.text, "citations": b.citations}
-                        for k, label, b in bullets(version.answer)]}
+    data = {
+        "ok": True,
+        "article": article.model_dump(mode="json"),
+        "version": version.model_dump(mode="json"),
+        "versions": [x.model_dump(mode="json", exclude={"answer"}) for x in versions],
+        "comments": [c.model_dump(mode="json") for c in comments],
+        "audit": [e.model_dump(mode="json") for e in audit],
+        "actions": [a.value for a in actions],
+        "bullets": [
+            {"key": k, "section": label, "text": b.text, "citations": b.citations}
+            for k, label, b in bullets(version.answer)
+        ],
+    }
     by_bullet: dict[str | None, list] = {}
     for c in comments:
         by_bullet.setdefault(c.bullet, []).append(c)
-    ctx = {"article": article, "version": version, "versions": versions, "by_bullet": by_bullet, "audit": audit,
-           "actions": actions, "labels": STATE_LABELS, "action_labels": ACTION_LABELS, "user": user,
-           "own_edit_blocks_approval": mine and user.role == Role.REVIEWER and article.state == State.UNDER_REVIEW,
-           "rows": grouped_bullets(version),
-           "can_edit": user.role in (Role.EDITOR, Role.REVIEWER, Role.ADMIN) and article.state != State.REJECTED,
-           "latest": version.number == article.current_version, "error": error}
+    ctx = {
+        "article": article,
+        "version": version,
+        "versions": versions,
+        "by_bullet": by_bullet,
+        "audit": audit,
+        "actions": actions,
+        "labels": STATE_LABELS,
+        "action_labels": ACTION_LABELS,
+        "user": user,
+        "own_edit_blocks_approval": mine and user.role == Role.REVIEWER and article.state == State.UNDER_REVIEW,
+        "rows": grouped_bullets(version),
+        "can_edit": user.role in (Role.EDITOR, Role.REVIEWER, Role.ADMIN) and article.state != State.REJECTED,
+        "latest": version.number == article.current_version,
+        "error": error,
+    }
     if is_api(request):
         return JSONResponse(data)
     return svc.templates.TemplateResponse(request, "review_article.html", {"data": data, **ctx}, status_code=status)
@@ -285,13 +373,23 @@ class CommentBody(BaseModel):
 class VersionBody(BaseModel):
     edits: list[BulletEdit]
     note: str = ""
-    base_version: int | None = Field(None, ge=1, description="the version these edits were made on (default: the "
-                                     "newest); if a newer one exists the edit is refused with 409")
+    base_version: int | None = Field(
+        None,
+        ge=1,
+        description="the version these edits were made on (default: the "
+        "newest); if a newer one exists the edit is refused with 409",
+    )
 
 
 @router.post("/review/articles/{article_id}/transition", include_in_schema=False)
-def transition_form(request: Request, article_id: str, svc: Svc, user: Staff, action: Annotated[str, Form()] = "",
-                    comment: Annotated[str, Form()] = "") -> Response:
+def transition_form(
+    request: Request,
+    article_id: str,
+    svc: Svc,
+    user: Staff,
+    action: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
     try:
         svc.review.transition(article_id, action, user, comment)
     except MedoraError as e:  # say it on the article page, keeping the reviewer where they were
@@ -301,8 +399,9 @@ def transition_form(request: Request, article_id: str, svc: Svc, user: Staff, ac
     return RedirectResponse(f"/review/articles/{article_id}", status_code=303)
 
 
-@router.post("/api/review/articles/{article_id}/transitions", tags=["review"], summary="Take a review decision",
-             responses=ERRORS)
+@router.post(
+    "/api/review/articles/{article_id}/transitions", tags=["review"], summary="Take a review decision", responses=ERRORS
+)
 def transition_api(article_id: str, body: TransitionBody, svc: Svc, user: Staff) -> dict:
     """Move the article along the workflow; 409 if the state does not allow it, 403 if your role does not."""
     article = svc.review.transition(article_id, body.action, user, body.comment)
@@ -310,8 +409,14 @@ def transition_api(article_id: str, body: TransitionBody, svc: Svc, user: Staff)
 
 
 @router.post("/review/articles/{article_id}/comments", include_in_schema=False)
-def comment_form(request: Request, article_id: str, svc: Svc, user: Staff, body: Annotated[str, Form()] = "",
-                 bullet: Annotated[str, Form()] = "") -> Response:
+def comment_form(
+    request: Request,
+    article_id: str,
+    svc: Svc,
+    user: Staff,
+    body: Annotated[str, Form()] = "",
+    bullet: Annotated[str, Form()] = "",
+) -> Response:
     try:
         c = svc.review.add_comment(article_id, user, body, bullet or None)
     except MedoraError as e:
@@ -321,15 +426,21 @@ def comment_form(request: Request, article_id: str, svc: Svc, user: Staff, body:
     return RedirectResponse(f"/review/articles/{article_id}#comment-{c.id}", status_code=303)
 
 
-@router.post("/api/review/articles/{article_id}/comments", tags=["review"], summary="Comment on an article or bullet",
-             responses=ERRORS, status_code=201)
+@router.post(
+    "/api/review/articles/{article_id}/comments",
+    tags=["review"],
+    summary="Comment on an article or bullet",
+    responses=ERRORS,
+    status_code=201,
+)
 def comment_api(article_id: str, body: CommentBody, svc: Svc, user: Staff) -> Response:
     c = svc.review.add_comment(article_id, user, body.body, body.bullet)
     return JSONResponse({"ok": True, "comment": c.model_dump(mode="json")}, status_code=201)
 
 
-def save_edits(svc: Services, article_id: str, user: User, edits: list[BulletEdit], note: str,
-               base_version: int | None) -> Article:
+def save_edits(
+    svc: Services, article_id: str, user: User, edits: list[BulletEdit], note: str, base_version: int | None
+) -> Article:
     """Apply the edits to the version the editor started from; 409 if a newer one was saved meanwhile."""
     base = svc.review.version(article_id, base_version)
     engine = get_engine(svc.settings)
@@ -358,9 +469,18 @@ def form_edits(version: Version, form: dict[str, str]) -> list[BulletEdit]:
 def edit_page(request: Request, article_id: str, svc: Svc, user: Staff) -> Response:
     article = svc.review.get_article(article_id)
     version = svc.review.version(article_id)
-    return svc.templates.TemplateResponse(request, "review_edit.html", {
-        "article": article, "version": version, "rows": grouped_bullets(version), "error": None, "form": {},
-        "labels": STATE_LABELS})
+    return svc.templates.TemplateResponse(
+        request,
+        "review_edit.html",
+        {
+            "article": article,
+            "version": version,
+            "rows": grouped_bullets(version),
+            "error": None,
+            "form": {},
+            "labels": STATE_LABELS,
+        },
+    )
 
 
 @router.post("/review/articles/{article_id}/edit", include_in_schema=False)
@@ -374,14 +494,29 @@ async def edit_form(request: Request, article_id: str, svc: Svc, user: Staff) ->
     except MedoraError as e:
         if e.status not in (400, 403, 409):
             raise
-        return svc.templates.TemplateResponse(request, "review_edit.html", {
-            "article": article, "version": version, "rows": grouped_bullets(version), "error": e.message,
-            "form": form, "labels": STATE_LABELS}, status_code=e.status)
+        return svc.templates.TemplateResponse(
+            request,
+            "review_edit.html",
+            {
+                "article": article,
+                "version": version,
+                "rows": grouped_bullets(version),
+                "error": e.message,
+                "form": form,
+                "labels": STATE_LABELS,
+            },
+            status_code=e.status,
+        )
     return RedirectResponse(f"/review/articles/{article_id}/diff", status_code=303)
 
 
-@router.post("/api/review/articles/{article_id}/versions", tags=["review"], summary="Edit bullets (a new version)",
-             responses=ERRORS, status_code=201)
+@router.post(
+    "/api/review/articles/{article_id}/versions",
+    tags=["review"],
+    summary="Edit bullets (a new version)",
+    responses=ERRORS,
+    status_code=201,
+)
 def version_api(article_id: str, body: VersionBody, svc: Svc, user: Staff) -> Response:
     """Apply bullet edits as the next version; every citation must still point to a supporting passage."""
     article = save_edits(svc, article_id, user, body.edits, body.note, body.base_version)
@@ -389,11 +524,20 @@ def version_api(article_id: str, body: VersionBody, svc: Svc, user: Staff) -> Re
 
 
 @router.get("/review/articles/{article_id}/diff", include_in_schema=False)
-@router.get("/api/review/articles/{article_id}/diff", tags=["review"], summary="Differences between two versions",
-            responses=ERRORS)
-def diff(request: Request, article_id: str, svc: Svc, user: Staff,
-         from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
-         to: Annotated[int | None, Query(ge=1)] = None) -> Response:
+@router.get(
+    "/api/review/articles/{article_id}/diff",
+    tags=["review"],
+    summary="Differences between two versions",
+    responses=ERRORS,
+)
+def diff(
+    request: Request,
+    article_id: str,
+    svc: Svc,
+    user: Staff,
+    from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
+    to: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
     """Bullet by bullet and word by word; default: the previous version against the newest."""
     article = svc.review.get_article(article_id)
     new_n = to or article.current_version
@@ -401,5 +545,9 @@ def diff(request: Request, article_id: str, svc: Svc, user: Staff,
     old, new = svc.review.version(article_id, old_n), svc.review.version(article_id, new_n)
     rows = diff_answers(old.answer, new.answer)
     data = {"ok": True, "from": old_n, "to": new_n, "changes": [r.model_dump() for r in rows]}
-    return render(request, "review_diff.html", {"article": article, "old": old, "new": new, "rows": rows,
-                                                "versions": svc.review.versions(article_id)}, data)
+    return render(
+        request,
+        "review_diff.html",
+        {"article": article, "old": old, "new": new, "rows": rows, "versions": svc.review.versions(article_id)},
+        data,
+    )

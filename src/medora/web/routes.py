@@ -1,12 +1,12 @@
 """Pages and API: each GET handler loads its data once and renders JSON (/api/...) or HTML.
 
-    GET  /                         home: ask box, audience, examples
-    POST /ask        /api/ask      ask (starts a thread unless given conversation_id)
-    GET  /answers/{id}             one answer, shareable      (JSON: /api/answers/{id})
-    GET  /conversations/{id}       a thread of answers        (JSON: /api/conversations/{id})
-    POST /conversations/{id}/ask   a follow-up in context     (JSON: /api/conversations/{id}/ask)
-    GET  /sources/{id}             a source and its passages  (JSON: /api/sources/{id})
-    GET  /health
+GET  /                         home: ask box, audience, examples
+POST /ask        /api/ask      ask (starts a thread unless given conversation_id)
+GET  /answers/{id}             one answer, shareable      (JSON: /api/answers/{id})
+GET  /conversations/{id}       a thread of answers        (JSON: /api/conversations/{id})
+POST /conversations/{id}/ask   a follow-up in context     (JSON: /api/conversations/{id}/ask)
+GET  /sources/{id}             a source and its passages  (JSON: /api/sources/{id})
+GET  /health
 """
 
 from __future__ import annotations
@@ -71,8 +71,13 @@ def render(request: Request, template: str, context: dict, data: dict) -> Respon
 
 def remember_audience(svc: Services, response: Response, audience: str | None) -> None:
     if audience in ("clinician", "patient"):
-        response.set_cookie(svc.web.audience_cookie, audience, max_age=svc.web.audience_cookie_days * 86400,
-                            httponly=True, samesite="lax")
+        response.set_cookie(
+            svc.web.audience_cookie,
+            audience,
+            max_age=svc.web.audience_cookie_days * 86400,
+            httponly=True,
+            samesite="lax",
+        )
 
 
 def audience_of(svc: Services, request: Request) -> str:
@@ -82,13 +87,17 @@ def audience_of(svc: Services, request: Request) -> str:
 
 @router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
 def home(request: Request, svc: Svc) -> Response:
-    return svc.templates.TemplateResponse(request, "home.html", {"audience": audience_of(svc, request),
-                                                                 "examples": svc.web.examples})
+    return svc.templates.TemplateResponse(
+        request, "home.html", {"audience": audience_of(svc, request), "examples": svc.web.examples}
+    )
 
 
 @router.post("/ask", include_in_schema=False)
-def ask_form(svc: Svc, question: Annotated[str, Form()] = "", audience: Annotated[str | None, Form()] = None,
-             ) -> Response:
+def ask_form(
+    svc: Svc,
+    question: Annotated[str, Form()] = "",
+    audience: Annotated[str | None, Form()] = None,
+) -> Response:
     stored = answer_question(svc, question, audience)
     response = RedirectResponse(f"/answers/{stored.id}", status_code=303)
     remember_audience(svc, response, audience)
@@ -103,41 +112,69 @@ def ask_api(body: AskBody, svc: Svc) -> Response:
 
 
 @router.get("/answers/{answer_id}", include_in_schema=False)
-@router.get("/api/answers/{answer_id}", response_model=AnswerOut, responses=ERRORS, tags=["answers"],
-            summary="Get a stored answer")
+@router.get(
+    "/api/answers/{answer_id}",
+    response_model=AnswerOut,
+    responses=ERRORS,
+    tags=["answers"],
+    summary="Get a stored answer",
+)
 def show_answer(request: Request, answer_id: str, svc: Svc) -> Response:
     """One stored answer."""
     stored = load_answer(svc, answer_id)
-    return render(request, "answer.html", {"view": ArticleView(stored), "audience": audience_of(svc, request)},
-                  stored.to_json_dict())
+    return render(
+        request,
+        "answer.html",
+        {"view": ArticleView(stored), "audience": audience_of(svc, request)},
+        stored.to_json_dict(),
+    )
 
 
 @router.get("/conversations/{conversation_id}", include_in_schema=False)
-@router.get("/api/conversations/{conversation_id}", responses=ERRORS, tags=["conversations"],
-            summary="Get a conversation and its turns")
+@router.get(
+    "/api/conversations/{conversation_id}",
+    responses=ERRORS,
+    tags=["conversations"],
+    summary="Get a conversation and its turns",
+)
 def show_conversation(request: Request, conversation_id: str, svc: Svc) -> Response:
     """A thread: its turns in order, each with its full answer."""
     conv = load_conversation(svc, conversation_id)
     views = [ArticleView(s, level=2) for s in conv.answers]
-    return render(request, "conversation.html", {"conv": conv, "views": views, "started": long_date(conv.created_at)},
-                  {"ok": True, **conv.to_json_dict()})
+    return render(
+        request,
+        "conversation.html",
+        {"conv": conv, "views": views, "started": long_date(conv.created_at)},
+        {"ok": True, **conv.to_json_dict()},
+    )
 
 
 @router.post("/conversations/{conversation_id}/ask", include_in_schema=False)
-def follow_up_form(request: Request, conversation_id: str, svc: Svc, question: Annotated[str, Form()] = "",
-                   audience: Annotated[str | None, Form()] = None) -> Response:
+def follow_up_form(
+    request: Request,
+    conversation_id: str,
+    svc: Svc,
+    question: Annotated[str, Form()] = "",
+    audience: Annotated[str | None, Form()] = None,
+) -> Response:
     stored = answer_question(svc, question, audience or None, conversation_id)
     if request.headers.get("hx-request"):  # htmx: append the new turn to the thread in place
         response: Response = svc.templates.TemplateResponse(
-            request, "_turn.html", {"view": ArticleView(stored, level=2), "conv_id": conversation_id})
+            request, "_turn.html", {"view": ArticleView(stored, level=2), "conv_id": conversation_id}
+        )
     else:
         response = RedirectResponse(f"/conversations/{conversation_id}#turn-{stored.position}", status_code=303)
     remember_audience(svc, response, audience)
     return response
 
 
-@router.post("/api/conversations/{conversation_id}/ask", response_model=AnswerOut, responses=ERRORS,
-             tags=["conversations"], summary="Ask a follow-up in a conversation")
+@router.post(
+    "/api/conversations/{conversation_id}/ask",
+    response_model=AnswerOut,
+    responses=ERRORS,
+    tags=["conversations"],
+    summary="Ask a follow-up in a conversation",
+)
 def follow_up_api(conversation_id: str, body: FollowUpBody, svc: Svc) -> Response:
     """Ask in a thread's context: 'what about in pregnancy?' is answered about the thread's subject."""
     stored: StoredAnswer = answer_question(svc, body.question, body.audience, conversation_id)
@@ -145,8 +182,9 @@ def follow_up_api(conversation_id: str, body: FollowUpBody, svc: Svc) -> Respons
 
 
 @router.get("/sources/{source_id:path}", include_in_schema=False)
-@router.get("/api/sources/{source_id:path}", responses=ERRORS, tags=["sources"],
-            summary="Get a source and its passages")
+@router.get(
+    "/api/sources/{source_id:path}", responses=ERRORS, tags=["sources"], summary="Get a source and its passages"
+)
 def show_source(request: Request, source_id: str, svc: Svc) -> Response:
     """A source (guideline, article, patient page) with the passages Medora indexed from it."""
     data = load_source(svc, source_id)

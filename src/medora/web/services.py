@@ -29,16 +29,22 @@ def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def answer_question(svc: Services, question: str, audience: Audience | str | None = None,
-                    conversation_id: str | None = None) -> StoredAnswer:
+def answer_question(
+    svc: Services, question: str, audience: Audience | str | None = None, conversation_id: str | None = None
+) -> StoredAnswer:
     """Ask (in the thread's context when given) and store the answer as the thread's next turn.
 
     A new question without a thread starts one, so every answer can be followed up.
     """
     conversation = svc.store.get_conversation(conversation_id) if conversation_id else None
     aud = parse_audience(audience or (conversation.audience if conversation else Audience.CLINICIAN))
-    answer = ask(question, audience=aud, conversation=conversation.context() if conversation else None,
-                 settings=svc.settings, library=svc.review)
+    answer = ask(
+        question,
+        audience=aud,
+        conversation=conversation.context() if conversation else None,
+        settings=svc.settings,
+        library=svc.review,
+    )
     if conversation is None:
         conversation = svc.store.create_conversation(aud.value)
     return svc.store.save_answer(answer, conversation.id)
@@ -59,6 +65,8 @@ def load_source(svc: Services, source_id: str) -> dict:
     source = reader.source(source_id)
     if source is None:
         raise NotFound(f"no source with id {source_id!r}", hint="Source ids appear in an answer's references.")
-    passages = [{"id": p.id, "heading": p.heading, "text": p.text, "lay_text": p.lay_text, "kind": p.kind}
-                for p in reader.source_passages(source_id)]
+    passages = [
+        {"id": p.id, "heading": p.heading, "text": p.text, "lay_text": p.lay_text, "kind": p.kind}
+        for p in reader.source_passages(source_id)
+    ]
     return {"ok": True, "source": source.model_dump(mode="json"), "passages": passages}

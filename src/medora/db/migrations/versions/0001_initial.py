@@ -37,8 +37,12 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("answer_json", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE",
-                                name="fk_answers_conversation_id_conversations"),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversations.id"],
+            ondelete="CASCADE",
+            name="fk_answers_conversation_id_conversations",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_answers"),
     )
     op.create_index("ix_answers_conversation_id", "answers", ["conversation_id"])
@@ -54,10 +58,10 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(200), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE",
-                                name="fk_turns_conversation_id_conversations"),
-        sa.ForeignKeyConstraint(["answer_id"], ["answers.id"], ondelete="CASCADE",
-                                name="fk_turns_answer_id_answers"),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"], ["conversations.id"], ondelete="CASCADE", name="fk_turns_conversation_id_conversations"
+        ),
+        sa.ForeignKeyConstraint(["answer_id"], ["answers.id"], ondelete="CASCADE", name="fk_turns_answer_id_answers"),
         sa.PrimaryKeyConstraint("id", name="pk_turns"),
         sa.UniqueConstraint("conversation_id", "position", name="uq_turns_conversation_position"),
     )
