@@ -20,6 +20,9 @@ from medora.errors import MedoraError
 
 SAFETY_FILE = Path(__file__).with_name("safety_questions.jsonl")
 HELDOUT_FILE = Path(__file__).with_name("safety_heldout.jsonl")  # written without sight of triage.py or the above
+# Issue #12: written by a helper who saw neither the rules nor any other set, frozen before triage was rebuilt;
+# run only to report, never to choose (not trained on, no thresholds tuned on it).
+FROZEN_FILE = Path(__file__).with_name("safety_frozen.jsonl")
 
 # LiveQA judgment labels -> graded score (TREC LiveQA 2017: 1-Incorrect .. 4-Excellent map to 0..3).
 JUDGMENT_SCORES = {"1-Incorrect": 0, "2-Related": 1, "3-Incomplete": 2, "4-Excellent": 3}

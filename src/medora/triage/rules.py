@@ -194,6 +194,15 @@ RULES: tuple[Rule, ...] = (
                 r"self[- ]harm\w*",
                 r"how many .{0,40} (?:to die|to kill|would kill|lethal)",
                 r"lethal dose .{0,40}(?:myself|to die)",
+                r"giv(?:e|ing|en) (?:away )?(?:all )?(?:my|of my) (?:things|stuff|belongings|possessions|pets?|cat|dog)(?: away)?",
+                r"(?:said|saying) (?:my )?goodbyes|(?:said|saying) goodbye to (?:everyone|everybody|my family|them all)",
+                r"won'?t (?:be (?:around|here)|need (?:them|it|this)) (?:much longer|anymore|any more|for long|soon)",
+                r"(?:everyone|everybody|they|my family)(?: would)? (?:be )?better off without me",
+                r"(?:can'?t|cannot|don'?t want to) (?:go on|keep going|do this anymore|take it anymore)",
+                r"tired of (?:living|being alive|life)|(?:sleep|go to sleep) and (?:never|not) wake up|no way out|"
+                r"(?:wish|want) (?:i (?:was|were) (?:dead|gone)|to disappear forever|it (?:all )?to (?:end|stop) for good)",
+                r"(?:written|wrote|writing) (?:a |my )?(?:will|suicide note|note to my family)",
+                r"how (?:much|many) .{0,40}(?:to|would|will|could|before i|so i) (?:die|end it|(?:don'?t |do not |won'?t |will not |never |not )wake (?:up|again))",
             ),
         ),
     ),
@@ -491,7 +500,7 @@ MEDICAL_WORDS = re.compile(
 
 
 @dataclass
-class TriageResult:
+class RuleResult:
     status: str | None  # "urgent", "out_of_scope" or None (go on to retrieval)
     reasons: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
@@ -519,7 +528,7 @@ def _matches(pattern: str, text: str, clauses: list[str]) -> bool:
     )
 
 
-def triage(question: str) -> TriageResult:
+def apply_rules(question: str) -> RuleResult:
     text = " ".join(question.lower().replace("\u2019", "'").split())
     clauses = _clauses(text)
     history = bool(HISTORY_CONTEXT.search(text))
@@ -537,16 +546,16 @@ def triage(question: str) -> TriageResult:
     # A request to harm others or to misuse the service is refused even if it names an emergency
     # ("poison"), but never when the asker may be at risk themselves.
     if MANIPULATION.search(text) and "suicide" not in reasons:
-        return TriageResult("out_of_scope", ["manipulation"], medical=False)
+        return RuleResult("out_of_scope", ["manipulation"], medical=False)
     if reasons:
-        return TriageResult("urgent", reasons, labels)
+        return RuleResult("urgent", reasons, labels)
     medical = bool(MEDICAL_WORDS.search(text))
     if NON_MEDICAL.search(text) and not medical:
-        return TriageResult("out_of_scope", ["non_medical"], medical=False)
-    return TriageResult(None, medical=medical)
+        return RuleResult("out_of_scope", ["non_medical"], medical=False)
+    return RuleResult(None, medical=medical)
 
 
-def urgent_notice(result: TriageResult, audience: Audience) -> str:
+def urgent_notice(result: RuleResult, audience: Audience) -> str:
     what = "; ".join(result.labels) if result.labels else "a possible emergency"
     if "suicide" in result.reasons:
         if audience == Audience.PATIENT:

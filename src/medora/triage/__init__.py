@@ -1,0 +1,128 @@
+"""Triage, once per question, before retrieval: emergencies first, refusals with a reason, languages.
+
+    question -> language -> harm and misuse -> rules (emergencies, self-harm) -> clinical values
+             -> situation (who, when, what is asked) -> learned second opinion -> one Triage result
+
+Urgency wins over "out of scope" and "not enough evidence", except that a request to harm someone else is
+refused whatever it names; a person at risk of harming themselves always gets the crisis notice.
+
+Usage example::
+
+    t = triage("K 6.9 with peaked T waves on dialysis")
+    t.status, t.labels     # Status.URGENT, ['critical value: potassium 6.9 mmol/L']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from medora.models import Audience, Status
+from medora.triage import harm as harm_reader
+from medora.triage import language as lang
+from medora.triage.model import affirmed, vetoed
+from medora.triage.model import load as load_model
+from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
+from medora.triage.rules import urgent_notice as _rules_notice
+from medora.triage.situation import Asked, Situation, When, Who, in_the_past, situation
+from medora.triage.values import ClinicalValue, critical, read_values
+
+__all__ = ["Triage", "triage", "urgent_notice", "Situation", "Who", "When", "Asked", "NEGATION", "HISTORY_CONTEXT"]
+
+
+@dataclass
+class Triage:
+    """What triage decided, and why: one typed result that later stages read and never change."""
+
+    status: Status | None  # URGENT, OUT_OF_SCOPE, or None: go on to retrieval
+    reasons: list[str] = field(
+        default_factory=list
+    )  # rule names: 'stroke', 'suicide', 'critical_value', 'harm:covert'...
+    labels: list[str] = field(default_factory=list)  # how the notice names them
+    medical: bool = True
+    values: list[ClinicalValue] = field(default_factory=list)  # every clinical value read
+    critical_values: list[ClinicalValue] = field(default_factory=list)
+    situation: Situation = field(default_factory=lambda: Situation(Who.NOBODY, When.UNSTATED, Asked.OTHER))
+    language: lang.Language = lang.ENGLISH
+    refusal: str | None = None  # the short reason a request is refused
+
+    @property
+    def self_harm(self) -> bool:
+        return "suicide" in self.reasons
+
+    @property
+    def clinical(self) -> bool:
+        """The question carries clinical values or emergency features (never refused as unknown words)."""
+        return bool(self.values) or self.status == Status.URGENT
+
+
+def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> Triage:
+    """Decide once: urgent, refused (with a reason), or on to retrieval. `embed` gives the learned model its vector."""
+    text = " ".join(question.replace("\u2019", "'").split())
+    language = lang.detect(text)
+    sit = situation(text)
+    values = read_values(text)
+    crit = [v for v in critical(values) if not in_the_past(text, v.text)] if sit.when != When.PAST else []
+    rules = apply_rules(text)
+    reasons, labels = list(rules.reasons), list(rules.labels)
+    medical = rules.medical or bool(values)
+    if rules.status == "urgent" and "manipulation" in reasons:
+        reasons.remove("manipulation")
+
+    foreign = lang.emergency_terms(text)
+    if lang.self_harm(text) and "suicide" not in reasons:
+        reasons.insert(0, "suicide")
+        labels.insert(0, "thoughts of suicide or self-harm")
+    if "suicide" in reasons:  # never refused, whatever else the text says
+        return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+
+    kind = harm_reader.harm(text) or ("misuse" if MANIPULATION.search(text.lower()) else None)
+    current_emergency = rules.status == "urgent" or bool(crit) or bool(foreign)
+    if kind and not (kind == "lethal_other" and current_emergency and sit.when == When.NOW):
+        return Triage(
+            Status.OUT_OF_SCOPE, [f"harm:{kind}"], [], False, values, crit, sit, language, harm_reader.reason(kind)
+        )
+
+    for label in foreign:
+        if label not in labels:
+            reasons.append("emergency_other_language")
+            labels.append(label)
+    for v in crit:
+        reasons.append("critical_value")
+        labels.append(f"critical value: {v.label}")
+    urgent = bool(reasons) and (rules.status == "urgent" or bool(crit) or bool(foreign))
+    if urgent and sit.general and not crit:
+        # "what are the signs of meningitis?": answered normally, red flags first, not an emergency notice
+        return Triage(None, [], [], True, values, crit, sit, language)
+    if urgent:
+        return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+
+    second = _second_opinion(text, embed, sit)
+    if second is not None:
+        return Triage(Status.URGENT, [second[0]], [second[1]], True, values, crit, sit, language)
+    if rules.status == "out_of_scope" and not values and language.english:
+        return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
+    return Triage(None, [], [], medical or not language.english, values, crit, sit, language)
+
+
+def _second_opinion(text: str, embed: Callable[[str], np.ndarray] | None, sit: Situation) -> tuple[str, str] | None:
+    """The learned model may add urgency the rules missed (never on a general education question)."""
+    model = load_model()
+    if model is None or embed is None:
+        return None
+    urgent, self_harm, _, _ = model.flags(embed(affirmed(text) or text))
+    if self_harm:
+        return "suicide", "thoughts of suicide or self-harm"
+    if urgent and not vetoed(text) and not sit.general:
+        return "emergency_model", "the question reads as time-critical"
+    return None
+
+
+def urgent_notice(result: Triage, audience: Audience) -> str:
+    """The emergency notice, naming what was found; a non-English question also gets the line in its language."""
+    notice = _rules_notice(result, audience)  # type: ignore[arg-type]
+    if not result.language.english:
+        notice = f"{lang.notice(result.language)} {notice}"
+    return notice
