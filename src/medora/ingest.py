@@ -24,7 +24,7 @@ from medora.index.embedder import Embedder
 from medora.index.store import IndexWriter, sha256_file
 from medora.settings import PACKAGE_DIR, Settings
 
-SHARED_CORPORA = ("nci", "medquad", "uspstf", "pubmedqa")
+SHARED_CORPORA = ("nci", "medquad", "uspstf", "pubmedqa", "druglabels")
 
 
 @dataclass
@@ -159,7 +159,7 @@ def _ingest_file(writer: IndexWriter, kind: str, path: Path, report: IngestRepor
         return
     report.passages_added += writer.replace_file(key, kind, sha, result.sources, result.passages)
     report.files_read += 1
-    synonyms = []
+    synonyms = list(result.synonyms)  # names a reader knows are the same thing (drug brand and generic)
     for src in result.sources:
         if src.corpus == "medquad" and src.extra.get("synonyms"):
             focus = src.extra["focus"].lower()

@@ -162,6 +162,15 @@ class Answer(BaseModel):
         return self.model_dump(mode="json")
 
 
+class DrugName(BaseModel):
+    """A drug a question names that the library holds an FDA label for."""
+
+    generic: str = Field(description="generic name, lower case, e.g. 'escitalopram'")
+    brands: list[str] = Field(default_factory=list, description="brand names, lower case, e.g. ['lexapro']")
+    source_ids: list[str] = Field(description="the drug-label sources for it, newest first")
+    matched: str = Field(description="the words of the question that named it, e.g. 'lexapro' or 'rivatigmine'")
+
+
 class Turn(BaseModel):
     question: str
     standalone_question: str

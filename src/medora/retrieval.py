@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from medora.drugnames import DrugNames
 from medora.index.embedder import Embedder
 from medora.index.store import IndexReader
-from medora.models import Hit
+from medora.models import DrugName, Hit, Passage
 from medora.settings import Settings
 
 STOPWORDS = frozenset(
@@ -89,6 +90,8 @@ class SearchEngine:
         self.vocabulary = frozenset(w for w in embedder.tokenizer.get_vocab() if w.isalpha())  # type: ignore[attr-defined]
         self._prior_cache: dict[str, float] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
+        self._drugs: DrugNames | None = None
+        self._known: dict[str, bool] = {}
 
     def _prior(self, sid: str) -> float:
         """Evidence-type plus recency prior of a source, computed on first use (keeps cold start short)."""
@@ -144,7 +147,69 @@ class SearchEngine:
                         if t not in seen:
                             seen.add(t)
                             exp.added.append(t)
+        for word in exp.terms:  # a misspelt drug name ("rivatigmine") searches as the label spells it
+            fixed = self.drugs.correct(word, self.known)
+            for name in [fixed, *self.synonyms.get(fixed or "", [])[:4]] if fixed else []:
+                for t in content_terms(name):
+                    if t not in seen:
+                        seen.add(t)
+                        exp.added.append(t)
         return exp
+
+    # --- drug labels -----------------------------------------------------------------------
+    @property
+    def drugs(self) -> DrugNames:
+        """The names of the label drugs in the index, read on first use (keeps cold start short)."""
+        if self._drugs is None:
+            with self._lock:
+                rows = self.reader.drug_labels()
+            self._drugs = DrugNames.from_rows(rows, self.vocabulary)
+        return self._drugs
+
+    def known(self, word: str) -> bool:
+        """An everyday word (in MiniLM's vocabulary) or one some indexed passage uses."""
+        if word not in self._known:
+            if len(self._known) >= 20000:
+                self._known.clear()
+            self._known[word] = word in self.vocabulary or bool(self.lexical([word], 1))
+        return self._known[word]
+
+    def drugs_named(self, text: str) -> list[DrugName]:
+        """The label drugs a question names (brand, generic or a close misspelling), each with its label ids.
+
+        >>> [d.generic for d in engine.drugs_named("Does Lexapro cause weight gain?")]
+        ['escitalopram']
+        """
+        return self.drugs.named(text, self.known) if self.drugs else []
+
+    def unlabelled_drug(self, text: str) -> str | None:
+        """A drug the question clearly asks about that no label in the index covers (as the question spells it)."""
+        return self.drugs.unlabelled(text, self.known) if self.drugs else None
+
+    def label_search(self, query: str, source_ids: list[str], sections: tuple[str, ...] = (), k: int = 12) -> list[Hit]:
+        """The passages of these labels that best answer the query; passages of `sections` (openFDA fields) first."""
+        qv = self.query_vector(query)
+        terms = set(content_terms(query))
+        scored: list[tuple[float, float, Passage]] = []
+        for sid in source_ids:
+            with self._lock:
+                rows = self.reader.passages_of(sid)
+            if not rows:
+                continue
+            sims = self.reader.vectors[[v for v, _ in rows]] @ qv
+            for (_, p), sim in zip(rows, sims, strict=True):
+                section = p.meta.get("section", "")
+                boost = 0.2 * (1.0 - sections.index(section) / len(sections)) if section in sections else 0.0
+                words = set(content_terms(p.text))
+                overlap = len(terms & words) / len(terms) if terms else 0.0
+                scored.append((float(sim) + boost + 0.1 * overlap, float(sim), p))
+        scored.sort(key=lambda t: t[0], reverse=True)
+        hits = []
+        for rank, (score, sim, p) in enumerate(scored[:k]):
+            src = self.reader.source(p.source_id)
+            if src is not None:
+                hits.append(Hit(passage=p, source=src, score=score, dense_rank=rank, similarity=sim))
+        return hits
 
     # --- the two retrievers ----------------------------------------------------------------
     def lexical(self, terms: list[str], k: int, corpus: str | None = None) -> list[tuple[int, float]]:

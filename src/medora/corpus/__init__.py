@@ -14,6 +14,7 @@ from pathlib import Path
 from medora.corpus.base import ReadResult
 from medora.corpus.documents import SUFFIXES as DOC_SUFFIXES
 from medora.corpus.documents import read_document
+from medora.corpus.druglabels import read_druglabels
 from medora.corpus.kb import read_topic, topic_records
 from medora.corpus.medquad import read_medquad
 from medora.corpus.nci import read_nci
@@ -32,6 +33,7 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
     "nci": read_nci,
     "medquad": read_medquad,
     "uspstf": read_uspstf,
+    "druglabels": read_druglabels,
     "pubmedqa": read_pubmedqa,
     "medline": read_medline_xml,
     "documents": read_document,
@@ -52,9 +54,13 @@ def sniff(path: Path) -> str | None:
         return "documents"  # the reader reports why it cannot be read
     if suffix == ".gz" or head[:2] == b"\x1f\x8b":
         return "medline"
+    if suffix == ".zip" or head[:4] == b"PK\x03\x04":
+        return "druglabels" if _zipped_label(path) else None
     text = head.decode("utf-8", "replace").lstrip("\ufeff \n\r\t")
     if suffix == ".xml":
         return "medline" if "PubmedArticleSet" in text else "medquad"
+    if suffix in {".json", ".jsonl"} and _openfda_label(text):
+        return "druglabels"
     if suffix == ".json":
         return "uspstf" if text.startswith("[") else "pubmedqa"
     if suffix == ".md" and text.startswith("---") and ("cancer.gov" in text or "source: NCI" in text):
@@ -62,6 +68,30 @@ def sniff(path: Path) -> str | None:
     if suffix in DOC_SUFFIXES:
         return "documents"
     return None
+
+
+def _openfda_label(head: str) -> bool:
+    """openFDA drug/label data: a record (its fields) or an API response / bulk file (its meta block)."""
+    if not head.startswith(("{", "[")):
+        return False
+    record = '"openfda"' in head or ('"set_id"' in head and '"effective_time"' in head)
+    bulk = '"meta"' in head and "open.fda.gov" in head
+    return record or bulk
+
+
+def _zipped_label(path: Path) -> bool:
+    """A zipped openFDA bulk download (drug-label-0001-of-0013.json.zip)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            name = next((n for n in zf.namelist() if n.lower().endswith((".json", ".jsonl"))), None)
+            if name is None:
+                return False
+            with zf.open(name) as fh:
+                return _openfda_label(fh.read(4096).decode("utf-8", "replace").lstrip("\ufeff \n\r\t"))
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def discover(root: Path) -> list[tuple[str, Path]]:

@@ -10,10 +10,12 @@ from medora.models import Passage, Source
 
 @dataclass
 class ReadResult:
-    """The sources and passages one file yields."""
+    """The sources and passages one file yields, and the synonyms its names teach query expansion."""
 
     sources: list[Source] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    # (term, expansion, origin), e.g. ("lexapro", "escitalopram", "druglabel")
+    synonyms: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 _WS = re.compile(r"[ \t\r\f\v]+")

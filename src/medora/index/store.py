@@ -246,6 +246,22 @@ class IndexReader:
         rows = self.db.execute("SELECT json FROM passages WHERE source_id = ? ORDER BY rowid LIMIT ?", (sid, limit))
         return [Passage.model_validate_json(j) for (j,) in rows]
 
+    def drug_labels(self) -> list[tuple[str, str, str, str]]:
+        """(source id, generic names, brand names, effective date) of every drug-label source ("|"-joined names)."""
+        q = (
+            "SELECT id, json_extract(json, '$.extra.names'), json_extract(json, '$.extra.brand_names'), "
+            "json_extract(json, '$.extra.effective_date') FROM sources WHERE id >= 'druglabel:' AND id < 'druglabel;'"
+        )
+        return [(sid, g or "", b or "", e or "") for sid, g, b, e in self.db.execute(q)]
+
+    def passages_of(self, source_id: str) -> list[tuple[int, Passage]]:
+        """(vector row, passage) of a source whose passage ids start with its id and ':' (drug labels do)."""
+        rows = self.db.execute(
+            "SELECT vec_row, json FROM passages WHERE id >= ? AND id < ? ORDER BY rowid",
+            (source_id + ":", source_id + ";"),
+        )
+        return [(int(v), Passage.model_validate_json(j)) for v, j in rows if v is not None]
+
     def synonyms(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for term, exp in self.db.execute("SELECT term, expansion FROM synonyms"):

@@ -1,0 +1,88 @@
+"""Drug questions are answered from the drug's FDA label, or told plainly that we have none (issue #13).
+
+`ask()` calls `label_evidence` after retrieval: when the question names a drug the library holds a label
+for, the evidence is that label's passages, the sections answering the kind of question asked first
+(dose -> Dosage and administration, side effects -> Adverse reactions...). When it clearly asks about a
+drug with no label, the answer says so and names it, instead of guessing from other sources.
+
+Usage example::
+
+    label = label_evidence("Does Lexapro cause weight gain?", engine, expansion)
+    label.drugs[0].generic, label.hits[0].passage.heading   # ('escitalopram', 'Adverse reactions')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from medora.compose import Evidence, compose, modifiers_of, not_answered
+from medora.drugnames import WORD, Aspect, aspect_of
+from medora.models import Answer, Audience, DrugName, Hit, Status
+from medora.retrieval import Expansion, SearchEngine
+from medora.settings import Settings
+
+# Kinds of question a house topic answers better than a label when the question names both ("what dose of
+# prednisone for a gout flare" wants the gout guidance); a label is the authority on the rest.
+TOPIC_FIRST = frozenset({"dose", "indications", "overview"})
+
+
+@dataclass
+class LabelEvidence:
+    drugs: list[DrugName] = field(default_factory=list)
+    aspect: Aspect | None = None
+    hits: list[Hit] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    missing: str | None = None  # a drug the question asks about that has no label here
+
+    @property
+    def title(self) -> str:
+        names = " and ".join(_display(d) for d in self.drugs[:2])
+        return f"{names}: {self.aspect.title}" if self.aspect else names
+
+
+def label_evidence(query: str, engine: SearchEngine, exp: Expansion) -> LabelEvidence | None:
+    """The label passages answering a drug question; `missing` set for a drug without a label; None otherwise."""
+    drugs = engine.drugs_named(query)
+    aspect = aspect_of(query)
+    if drugs and not (exp.topics and aspect.name in TOPIC_FIRST):
+        ids = list(dict.fromkeys(sid for d in drugs for sid in d.source_ids))
+        hits = engine.label_search(query, ids, aspect.sections)
+        if hits:
+            return LabelEvidence(drugs, aspect, hits, _terms(exp, drugs))
+    if drugs or exp.topics:
+        return None  # a house topic the question names answers it
+    missing = engine.unlabelled_drug(query)
+    return LabelEvidence(missing=missing) if missing else None
+
+
+def label_answer(
+    label: LabelEvidence, question: str, query: str, audience: Audience, engine: SearchEngine, settings: Settings
+) -> Answer:
+    """The answer composed from the label's passages, or the plain "no label" answer."""
+    if not label.hits:
+        name = label.missing or "this medicine"
+        reason = (
+            f"We have no FDA label for {name} in the library, so we cannot answer from its prescribing "
+            "information. A pharmacist can answer questions about it, and its current label is on DailyMed "
+            "(https://dailymed.nlm.nih.gov)."
+        )
+        answer = not_answered(question, audience, Status.INSUFFICIENT_EVIDENCE, reason)
+        return answer.model_copy(update={"title": f"No FDA label for {name} in the library"})
+    ev = Evidence(
+        question=question, standalone=query, hits=label.hits, terms=label.terms, modifiers=modifiers_of(query)
+    )
+    answer = compose(ev, engine.reader, audience, settings.compose)
+    return answer.model_copy(update={"title": label.title}) if answer.references else answer
+
+
+def _terms(exp: Expansion, drugs: list[DrugName]) -> list[str]:
+    """Question words for choosing sentences: every passage is about the drug already, so its names go, unless
+    nothing else is left ("Tell me about Lexapro")."""
+    names = {w for d in drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
+    terms = [t for t in exp.terms + exp.added if t not in names]
+    return terms or exp.terms + exp.added
+
+
+def _display(drug: DrugName) -> str:
+    generic = drug.generic[:1].upper() + drug.generic[1:]
+    return f"{generic} ({drug.brands[0].title()})" if drug.brands else generic
