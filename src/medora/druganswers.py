@@ -48,7 +48,7 @@ def label_evidence(query: str, engine: SearchEngine, exp: Expansion) -> LabelEvi
         ids = list(dict.fromkeys(sid for d in drugs for sid in d.source_ids))
         hits = engine.label_search(query, ids, aspect.sections)
         if hits:
-            return LabelEvidence(drugs, aspect, hits, _terms(exp, drugs))
+            return LabelEvidence(drugs, aspect, hits, exp.terms + exp.added)
     if drugs or exp.topics:
         return None  # a house topic the question names answers it
     missing = engine.unlabelled_drug(query)
@@ -68,19 +68,24 @@ def label_answer(
         )
         answer = not_answered(question, audience, Status.INSUFFICIENT_EVIDENCE, reason)
         return answer.model_copy(update={"title": f"No FDA label for {name} in the library"})
-    ev = Evidence(
-        question=question, standalone=query, hits=label.hits, terms=label.terms, modifiers=modifiers_of(query)
-    )
-    answer = compose(ev, engine.reader, audience, settings.compose)
-    return answer.model_copy(update={"title": label.title}) if answer.references else answer
+    answer = None
+    for terms in _term_choices(label):
+        ev = Evidence(question=question, standalone=query, hits=label.hits, terms=terms, modifiers=modifiers_of(query))
+        answer = compose(ev, engine.reader, audience, settings.compose)
+        if answer.references:
+            return answer.model_copy(update={"title": label.title})
+    return answer  # type: ignore[return-value] - _term_choices always yields at least once
 
 
-def _terms(exp: Expansion, drugs: list[DrugName]) -> list[str]:
-    """Question words for choosing sentences: every passage is about the drug already, so its names go, unless
-    nothing else is left ("Tell me about Lexapro")."""
-    names = {w for d in drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
-    terms = [t for t in exp.terms + exp.added if t not in names]
-    return terms or exp.terms + exp.added
+def _term_choices(label: LabelEvidence) -> list[list[str]]:
+    """Words to choose the label's sentences by, most specific first. Every passage is about the drug, so its
+    names go first ("Can I drink alcohol with lisinopril?" wants sentences on alcohol); if no sentence has
+    the other words, the names come back, then the words naming the kind of question ("interactions")."""
+    names = {w for d in label.drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
+    rest = [t for t in label.terms if t not in names]
+    aspect = WORD.findall(label.aspect.title) if label.aspect else []
+    choices = [rest, label.terms, label.terms + [w for w in aspect if len(w) > 3]]
+    return [c for i, c in enumerate(choices) if c and c not in choices[:i]] or [label.terms]
 
 
 def _display(drug: DrugName) -> str:

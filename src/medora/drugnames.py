@@ -57,6 +57,20 @@ ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = tuple(
             r"\b(pregnan\w*|breast-?\s?feed\w*|nursing|lactat\w*|trimester|conceiv\w*|fertility|baby)\b",
         ),
         (
+            "populations",
+            "use in specific populations",
+            (
+                "use_in_specific_populations",
+                "dosage_and_administration",
+                "contraindications",
+                "warnings_and_cautions",
+                "pediatric_use",
+                "geriatric_use",
+            ),
+            r"\b(kidney|renal|liver|hepatic|dialysis|ckd|cirrhosis|elderly|older (adults?|people)|seniors?|"
+            r"child(ren)?|kids?|pediatric|infants?|toddlers?|teen\w*)\b",
+        ),
+        (
             "interactions",
             "interactions",
             ("drug_interactions", "drug_and_or_laboratory_test_interactions", "warnings_and_cautions", "do_not_use"),
@@ -66,7 +80,8 @@ ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = tuple(
             "contraindications",
             "who should not take it",
             ("contraindications", "do_not_use", "warnings_and_cautions", "warnings", "boxed_warning"),
-            r"\b(contraindicat\w*|should(n't| not) (i )?(take|use)|who (should|can)not|safe (for|if|with)|is it safe|allerg\w*)\b",
+            r"\b(contraindicat\w*|should(n't| not) (i )?(take|use)|who (should|can)not|safe (for|if|with|in)|is it safe|"
+            r"allerg\w*)\b",
         ),
         (
             "side effects",
@@ -135,6 +150,17 @@ DRUG_CONTEXT = re.compile(
     r"prescri\w*|interact\w*|overdos\w*|take|taking|took|takes|on|stop(ped)?|start(ed)?|using|inject\w*|"
     r"shots?|cream|ointment|generic|brand|pharmac\w*|refill|withdrawal|safe)\b"
 )
+# A name used as a medicine: right after or right before one of these.
+AS_MEDICINE_BEFORE = re.compile(
+    r"\b(side[- ]?effects? of|effects? of|dos(e|es|age|ing) of|mg of|taking|take|took|takes|prescribed|"
+    r"started|stopped|stop|start|on|off)\s+(the\s+|my\s+)?$"
+)
+AS_MEDICINE_AFTER = re.compile(
+    r"^\s*(side[- ]?effects?|dos(e|es|age|ing)\b|\d*\s*mg\b|tablets?|pills?|capsules?|injections?|shots?|"
+    r"withdrawal|overdose|interact\w*|and alcohol|er\b|xr\b)"
+)
+WEAK_AFTER = re.compile(r"^\s*(cause[sd]?|make[sd]?|help[sd]?|work[sd]?)\b")
+NOT_A_NAME_AFTER = re.compile(r"^\s*(medications?|medicines?|drugs?|treatments?|therapy|therapies|meds)\b")
 NOT_DRUGS = frozenset(
     """examine examination amine amines histamine dopamine serotonin vitamine protein proteins routine
     routines determine famine feminine medicine medicines urine migraine magazine vaccine vaccines uride
@@ -159,6 +185,7 @@ class DrugNames:
     canonical: dict[str, str] = field(default_factory=dict)  # lower-case name -> generic name
     by_initial: dict[str, list[str]] = field(default_factory=dict)  # single-word names by first letter
     words_by_initial: dict[str, list[str]] = field(default_factory=dict)  # everyday words, by first letter
+    vocabulary: frozenset[str] = frozenset()
     max_words: int = 1
 
     @classmethod
@@ -180,6 +207,7 @@ class DrugNames:
             if " " not in name and len(name) >= 5:
                 out.by_initial.setdefault(name[0], []).append(name)
         out.max_words = max((len(n.split()) for n in out.labels), default=1)
+        out.vocabulary = vocabulary
         for w in vocabulary:
             if len(w) >= 4:
                 out.words_by_initial.setdefault(w[0], []).append(w)
@@ -227,22 +255,31 @@ class DrugNames:
     def unlabelled(self, text: str, known: Callable[[str], bool]) -> str | None:
         """A drug the question clearly asks about that has no label here (its word as the question spells it).
 
-        Either its name has a drug-name stem ("amlodipine", "azithromycin"), or it is a word that is neither
-        English nor in the library, used as a medicine ("side effects of Humira", "Zyrtec dosage").
+        Its name has a drug-name stem ("amlodipine", "azithromycin"); or a word that is not everyday English
+        is used as a medicine ("side effects of Humira", "Zyrtec dosage", "I'm on Zoloft"); or a word neither
+        English nor anywhere in the library sits near a medicine cue ("does the buspar cause sleepiness").
         """
         lowered = text.lower()
-        if not DRUG_CONTEXT.search(lowered) and not re.search(r"\bwhat is\b|\babout\b", lowered):
-            return None
         for m in re.finditer(r"[A-Za-z][A-Za-z\-]{3,}", text):
             word = m.group().lower()
-            if word in self.labels or word in NOT_DRUGS or self.correct(word, known):
+            if len(word) < 5 or word in self.labels or word in NOT_DRUGS or self.correct(word, known):
                 continue
+            before, after = lowered[: m.start()], lowered[m.end() :]
+            if NOT_A_NAME_AFTER.match(after):
+                continue  # "side effects of psoriasis medication": the medicine is not named
             if DRUG_STEM.search(word) and len(word) >= 7:
                 return m.group()
-            if len(word) >= 5 and not known(word) and _near_context(lowered, m.start(), m.end()):
-                if not difflib.get_close_matches(word, self.words_by_initial.get(word[0], []), n=1, cutoff=0.84):
-                    return m.group()  # not a misspelt everyday word ("diabetis")
+            if word in self.vocabulary or self._everyday(word):
+                continue
+            if AS_MEDICINE_BEFORE.search(before) or AS_MEDICINE_AFTER.match(after):
+                return m.group()
+            if not known(word) and (WEAK_AFTER.match(after) or _near_context(lowered, m.start(), m.end())):
+                return m.group()
         return None
+
+    def _everyday(self, word: str) -> bool:
+        """A misspelt everyday word ("diabetis")."""
+        return bool(difflib.get_close_matches(word, self.words_by_initial.get(word[0], []), n=1, cutoff=0.84))
 
 
 def _near_context(text: str, start: int, end: int) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from medora.corpus.base import ReadResult, pack
+from medora.corpus.base import ReadResult, pack, sentences
 from medora.errors import SourceFileError
 from medora.models import Passage, Source, SourceType
 
@@ -140,6 +140,13 @@ FORMS = frozenset(
     """tablet tablets capsule capsules oral solution suspension injection injectable extended-release
     delayed-release delayed release extended er xr sr cr la odt usp spray inhalation cream gel for in kit
     film-coated chewable""".split()
+)
+NUMERIC = re.compile(r"[\d.,%()<>=≥≤±/:;+\-–—*†‡§¶]+|N|n|NA|vs|mg|mcg|mL|kg|h|hr|L|g")
+LONGEST_SENTENCE = 150
+FOOTNOTE = frozenset("*†‡§¶#")
+FOOTNOTE_START = re.compile(r"([.!?])\s+(?=(?:\*{1,3}|[†‡§¶]{1,3})\s)")
+TABLE_TALK = re.compile(
+    r"^(?:Table|Figure)\s+\d|\b(?:shown|presented|summari[sz]ed|listed|displayed) (?:below )?in (?:Table|Figure)"
 )
 HEADING_NUMBER = r"(?:[A-Z]\.\s*|\d+(?:\.\d+)*\.?\s*)?"
 
@@ -288,12 +295,32 @@ def label_sections(rec: dict) -> list[tuple[str, str, str | None, list[str]]]:
                 continue  # a heading left alone, or a table's number grid
             if field == "boxed_warning":
                 sub_heading, body = _boxed_title(body)
-            chunks = pack([body])
+            body = prose(body)
+            if len(body.split()) < 8:
+                continue
+            chunks = pack([para.strip() for para in body.split("\n\n") if para.strip()])
             if out and out[-1][1] == sub_heading and out[-1][0] == field:
                 out[-1][3].extend(chunks)
             else:
                 out.append((field, sub_heading, kind, chunks))
     return out
+
+
+def prose(text: str) -> str:
+    """The text without the rows of its tables (openFDA flattens them into runs of numbers) and footnotes."""
+    kept = []
+    for sent in sentences(FOOTNOTE_START.sub(r"\1\n\n", text)):
+        tokens = sent.split()
+        numeric = sum(1 for t in tokens if NUMERIC.fullmatch(t))
+        if sent[:1] in FOOTNOTE or (len(tokens) >= 12 and numeric > 0.4 * len(tokens)) or TABLE_TALK.search(sent):
+            continue
+        if len(tokens) > LONGEST_SENTENCE:  # a flattened list or table: cut it so no chunk grows past pack's size
+            kept += [
+                " ".join(tokens[i : i + LONGEST_SENTENCE]) + "\n\n" for i in range(0, len(tokens), LONGEST_SENTENCE)
+            ]
+        else:
+            kept.append(sent)
+    return " ".join(kept).strip()
 
 
 def _without_repeats(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
