@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
 from medora.conversation import Conversation, standalone
+from medora.druganswers import label_answer, label_evidence
 from medora.errors import InvalidRequest, QuestionTooLong
 from medora.models import Answer, Audience, Hit, ReviewInfo, Status
 from medora.retrieval import Expansion, SearchEngine
@@ -107,6 +108,12 @@ def ask(
     t1 = time.perf_counter()
     hits, exp = engine.search(query, k=20)
     timing["retrieval"] = _ms(t1)
+    label = label_evidence(query, engine, exp)
+    if label is not None:  # a drug question: answered from its FDA label, or "we have no label for X" (#13)
+        answer = label_answer(label, text, query, aud, engine, settings)
+        if tri.status == Status.URGENT:
+            answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": urgent_notice(tri, aud)})
+        return _finish(_with_review(library, article, answer, engine) if article else answer, timing, t0)
     topic = _pick_topic(exp, hits)
     status = Status.URGENT if tri.status == "urgent" else Status.ANSWERED
     if (

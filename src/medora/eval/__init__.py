@@ -8,5 +8,14 @@ benchmarks in place from ../shared/data/bench, and never writes to anything the 
 from pathlib import Path
 
 # Kept here (not in run.py) so the CLI can list the suites without importing numpy and the suites.
-SUITE_NAMES = ("liveqa", "kqa", "citations", "safety", "safety-heldout", "readability", "speed")
+SUITE_NAMES = (
+    "liveqa",
+    "kqa",
+    "citations",
+    "safety",
+    "safety-heldout",
+    "medicationqa",
+    "readability",
+    "speed",
+)
 DEFAULT_OUT = Path("eval-reports")

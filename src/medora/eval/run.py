@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from medora.errors import InvalidRequest
-from medora.eval import DEFAULT_OUT, SUITE_NAMES, citations, kqa, liveqa, readability, safety, speed
+from medora.eval import DEFAULT_OUT, SUITE_NAMES, citations, kqa, liveqa, medicationqa, readability, safety, speed
 from medora.eval.report import write_report
 from medora.eval.results import SuiteResult
 from medora.settings import Settings
@@ -25,6 +25,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "citations": citations.run,
     "safety": safety.run,
     "safety-heldout": safety.run_heldout,
+    "medicationqa": medicationqa.run,
     "readability": readability.run,
     "speed": speed.run,
 }
