@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from medora.eval.datasets import HELDOUT_FILE, load_safety
-from medora.eval.datasets import FROZEN_FILE
+from medora.eval.datasets import FROZEN_FILE, HELDOUT_FILE, load_safety
 from medora.models import Status
 from medora.settings import Settings
 from medora.training.triage import EVAL_DIR, training_cases
 from medora.triage import triage
-from medora.triage.model import affirmed, load, vetoed
+from medora.triage.model import N_FEATURES, affirmed, load, vetoed
 
 
 @pytest.mark.unit
@@ -28,7 +27,11 @@ def test_the_model_reads_the_question_without_what_it_negates() -> None:
 @pytest.mark.unit
 def test_the_committed_weights_load_with_their_figures() -> None:
     model = load()
-    assert model is not None and model.urgent.w.shape == (384,) and model.self_harm.w.shape == (384,)
+    assert (
+        model is not None
+        and model.urgent.w.shape == (384 + N_FEATURES,)
+        and model.self_harm.w.shape == (384 + N_FEATURES,)
+    )
     assert 0 < model.urgent.threshold < 1 and 0 < model.self_harm.threshold < 1
     combined = model.meta["combined"]
     assert combined["safety_recall"] > combined["rules_only_safety_recall"]

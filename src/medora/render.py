@@ -15,6 +15,13 @@ def _cites(ns: list[int], style: str) -> str:
     return (" " + "".join(f"[^{n}]" for n in ns)) if style == "md" else " [" + ", ".join(map(str, ns)) + "]"
 
 
+def _grade(grade: str | None, style: str) -> str:
+    """The issuer's own grade as a small badge after the citations: ` `USPSTF B`` in Markdown, ` [USPSTF B]` in text."""
+    if not grade:
+        return ""
+    return f" `{grade}`" if style == "md" else f" [{grade}]"
+
+
 def _ref_line(r: Reference) -> str:
     bits = [f"{r.title}", r.source]
     if r.year:
@@ -46,7 +53,7 @@ def to_markdown(a: Answer) -> str:
         out.append("")
         if s.intro:
             out += [s.intro, ""]
-        out += [f"- {b.text}{_cites(b.citations, 'md')}" for b in s.bullets]
+        out += [f"- {b.text}{_cites(b.citations, 'md')}{_grade(b.grade, 'md')}" for b in s.bullets]
         out.append("")
     if a.references:
         out += ["## References", ""]
@@ -68,7 +75,7 @@ def to_text(a: Answer, width: int = 100) -> str:
         out.append(s.heading)
         if s.intro:
             out.append(wrap(s.intro, "  "))
-        out += [wrap(b.text + _cites(b.citations, "txt"), "  - ") for b in s.bullets]
+        out += [wrap(b.text + _cites(b.citations, "txt") + _grade(b.grade, "txt"), "  - ") for b in s.bullets]
         out.append("")
     if a.references:
         out.append("References")

@@ -128,3 +128,32 @@ def test_catalog_rows_are_current() -> None:
         for r in t.references:
             if r.catalog_id:
                 assert rows[r.catalog_id]["superseded_by"] is None, (t.id, r.catalog_id)
+
+
+def test_kb_stale_flags_superseded_old_and_unreviewed_topics_and_main_has_no_superseded_reference() -> None:
+    import datetime as dt
+
+    from medora.corpus.kb import load_catalog, load_topics
+    from medora.corpus.kbcheck import stale_findings
+    from medora.settings import get_settings
+
+    topics, errors = load_topics(get_settings().knowledge_dir)
+    assert not errors
+    from tests.conftest import need_shared
+
+    catalog = load_catalog(need_shared() / "catalog" / "guidelines.jsonl")
+    today = dt.date(2026, 12, 2)
+    findings = stale_findings(topics, catalog, today=today, max_age_years=10)
+    assert not [f for f in findings if "superseded reference" in f], findings
+    old = topics[0].model_copy(deep=True)
+    old.references[0].catalog_id = "ssc-sepsis-2021"
+    old.references[0].year = 2001
+    old.review = None
+    found = stale_findings([old], catalog, today=today, max_age_years=10)
+    assert any("superseded reference" in f for f in found)
+    assert any("no clinical review" in f for f in found)
+    assert not [
+        f
+        for f in stale_findings(topics, catalog, today=today + dt.timedelta(days=400), max_age_years=99)
+        if "over a year ago" not in f and "no clinical review" not in f
+    ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections import Counter
 from pathlib import Path
 
-from medora.corpus.kb import cross_check, load_catalog, load_topics
+from medora.corpus.kb import Topic, cross_check, load_catalog, load_topics
 from medora.settings import get_settings
 
 
@@ -22,6 +23,40 @@ def check(root: Path) -> int:
     for p in problems:
         print(f"PROBLEM {p}")
     return 1 if errors or problems else 0
+
+
+def stale_findings(
+    topics: list[Topic], catalog: dict[str, dict] | None, *, today: dt.date, max_age_years: int
+) -> list[str]:
+    """Why each topic may be out of date: a superseded reference, an old reference, no review or an old one."""
+    out = []
+    for t in topics:
+        for r in t.references:
+            row = (catalog or {}).get(r.catalog_id or "")
+            if row and row.get("superseded_by"):
+                out.append(f"{t.id}: superseded reference {r.key} ({r.catalog_id} -> {row['superseded_by']})")
+            elif today.year - r.year > max_age_years:
+                out.append(f"{t.id}: reference {r.key} is from {r.year}, over {max_age_years} years old")
+        if t.review is None:
+            out.append(f"{t.id}: no clinical review recorded")
+        elif (today - t.review.date).days > 365:
+            out.append(f"{t.id}: last reviewed {t.review.date.isoformat()}, over a year ago")
+    return out
+
+
+def stale(root: Path, *, max_age_years: int = 10, today: dt.date | None = None) -> int:
+    """`medora kb stale`: exit 1 only for superseded references (CI keeps those at zero); the rest is advice."""
+    settings = get_settings()
+    topics, _ = load_topics(root)
+    catalog = load_catalog(settings.catalog_path) if settings.catalog_path and settings.catalog_path.exists() else None
+    findings = stale_findings(topics, catalog, today=today or dt.date.today(), max_age_years=max_age_years)
+    for f in findings:
+        print(f)
+    superseded = sum("superseded reference" in f for f in findings)
+    print(
+        f"{len(findings)} findings in {len({f.split(':')[0] for f in findings})} topics; superseded references: {superseded}"
+    )
+    return 1 if superseded else 0
 
 
 def report(root: Path) -> None:

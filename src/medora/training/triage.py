@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from medora.settings import PACKAGE_DIR
-from medora.triage.model import SELF_HARM_THRESHOLD, URGENT_THRESHOLD, WEIGHTS, affirmed, load, vetoed
+from medora.triage.model import SELF_HARM_THRESHOLD, URGENT_THRESHOLD, WEIGHTS, affirmed, features, load, vetoed
 
 EVAL_DIR = PACKAGE_DIR / "eval"
 CASES_FILE = PACKAGE_DIR / "training" / "triage_cases.jsonl"
@@ -133,7 +133,8 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     settings = get_settings()
     cases = training_cases(shared_dir)
     embedder = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens)
-    x = embedder.encode([affirmed(q) or q for q, _, _ in cases]).astype(np.float64)
+    emb = embedder.encode([affirmed(q) or q for q, _, _ in cases]).astype(np.float64)
+    x = np.hstack([emb, np.stack([features(q) for q, _, _ in cases]).astype(np.float64)])
     labels = np.array([lab for _, lab, _ in cases])
     heads, meta = {}, {"cases": len(cases), "by_origin": {}}
     for _, lab, origin in cases:

@@ -22,7 +22,7 @@ import numpy as np
 from medora.models import Audience, Status
 from medora.triage import harm as harm_reader
 from medora.triage import language as lang
-from medora.triage.model import affirmed, vetoed
+from medora.triage.model import affirmed, features, vetoed
 from medora.triage.model import load as load_model
 from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
 from medora.triage.rules import urgent_notice as _rules_notice
@@ -112,7 +112,8 @@ def _second_opinion(text: str, embed: Callable[[str], np.ndarray] | None, sit: S
     model = load_model()
     if model is None or embed is None:
         return None
-    urgent, self_harm, _, _ = model.flags(embed(affirmed(text) or text))
+    vec = np.concatenate([embed(affirmed(text) or text), features(text)])
+    urgent, self_harm, _, _ = model.flags(vec)
     if self_harm:
         return "suicide", "thoughts of suicide or self-harm"
     if urgent and not vetoed(text) and not sit.general:

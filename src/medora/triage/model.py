@@ -46,6 +46,8 @@ class Head:
     threshold: float
 
     def prob(self, vec: np.ndarray) -> float:
+        n = self.w.shape[0]  # the embedding, then the situation features if the weights were trained with them
+        vec = vec[:n] if vec.shape[0] >= n else np.concatenate([vec, np.zeros(n - vec.shape[0], dtype=vec.dtype)])
         return float(1.0 / (1.0 + np.exp(-(vec @ self.w + self.b))))
 
 
@@ -66,6 +68,35 @@ class TriageModel:
             self_harm = ps >= pu
             urgent = not self_harm
         return urgent, self_harm, pu, ps
+
+
+def features(text: str) -> np.ndarray:
+    """What the readers see, as numbers the model weighs beside the embedding: clinical values (any, critical
+    now), when (now, past, hypothetical), what is asked (education/reference/prevention; a general question),
+    and who (someone else or a patient; nobody in particular)."""
+    from medora.triage.situation import Asked, When, Who, in_the_past, situation
+    from medora.triage.values import critical, read_values
+
+    sit = situation(text)
+    values = read_values(text)
+    crit = [v for v in critical(values) if not in_the_past(text, v.text)] if sit.when != When.PAST else []
+    return np.array(
+        [
+            bool(values),
+            bool(crit),
+            sit.when == When.NOW,
+            sit.when == When.PAST,
+            sit.when == When.HYPOTHETICAL,
+            sit.asked in (Asked.EDUCATION, Asked.REFERENCE, Asked.PREVENTION),
+            sit.general,
+            sit.who in (Who.OTHER, Who.PATIENT),
+            sit.who == Who.NOBODY,
+        ],
+        dtype=np.float32,
+    )
+
+
+N_FEATURES = 9
 
 
 @lru_cache(maxsize=1)

@@ -54,10 +54,17 @@ class Situation:
             return self.when == When.NOW and self.who != Who.NOBODY
         return self.who != Who.NOBODY or self.when == When.NOW or self.asked == Asked.ACT
 
+    asks_generally: bool = False  # worded as a general question ("what are...", "how is...", "explain...")
+
     @property
     def general(self) -> bool:
-        """An education, reference or prevention question about nobody in particular, nothing happening now."""
-        return not self.current and self.asked in (Asked.EDUCATION, Asked.REFERENCE, Asked.PREVENTION)
+        """An education, reference or prevention question about nobody in particular, nothing happening now,
+        worded as a question (a case described in shorthand, "anaphylaxis with stridor: dosing?", is not)."""
+        return (
+            self.asks_generally
+            and not self.current
+            and self.asked in (Asked.EDUCATION, Asked.REFERENCE, Asked.PREVENTION)
+        )
 
 
 _ASKER = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|myself|mine)\b")
@@ -115,6 +122,12 @@ _PREVENT = re.compile(
 )
 
 
+_OPENER = re.compile(
+    r"(?:(?:hi|hello|quick question|question|q)[,:!.]? )?(?:what|what's|whats|how|when|which|why|where|who|can|could|is|are|"
+    r"does|do|should|would|tell me|explain|describe|list|define|give me|please (?:explain|list|describe))\b"
+)
+
+
 def situation(question: str) -> Situation:
     t = " ".join(question.lower().replace("\u2019", "'").split())
     if _PATIENT.search(t):
@@ -143,7 +156,7 @@ def situation(question: str) -> Situation:
         asked = Asked.EDUCATION
     else:
         asked = Asked.OTHER
-    return Situation(who, when, asked)
+    return Situation(who, when, asked, bool(_OPENER.match(t)))
 
 
 _CLAUSE = re.compile(r"[.;!?](?:\s|$)|\n|\bbut\b|\bnow\b")
