@@ -110,9 +110,11 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    from medora.corpus.kbcheck import check, report
+    from medora.corpus.kbcheck import check, report, stale
 
     root = Path(args.dir) if args.dir else get_settings().knowledge_dir
+    if args.action == "stale":
+        return stale(root, max_age_years=args.max_age)
     if args.action == "check":
         code = check(root)
         print("knowledge base OK" if code == 0 else "knowledge base has problems")
@@ -185,7 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_ask)
 
     kb = sub.add_parser("kb", help="check the house knowledge base or print its content report")
-    kb.add_argument("action", choices=["check", "report"])
+    kb.add_argument("action", choices=["check", "report", "stale"])
+    kb.add_argument(
+        "--max-age", type=int, default=10, help="stale: flag references older than this many years (default 10)"
+    )
     kb.add_argument("--dir", help="knowledge folder (default: the repository's knowledge/)")
     kb.set_defaults(func=cmd_kb)
 

@@ -104,7 +104,9 @@ def _bullet(
         src = library_or_hit_sources.get(sid)
         if src is not None:
             numbers.append(book.cite(src, passage, context))
-    return Bullet(text=text, citations=sorted(set(numbers)), passages=[passage.id]) if numbers else None
+    if not numbers:
+        return None
+    return Bullet(text=text, citations=sorted(set(numbers)), passages=[passage.id], grade=passage.meta.get("grade"))
 
 
 def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str, settings: ComposeSettings):  # noqa: ANN202
