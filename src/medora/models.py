@@ -137,6 +137,22 @@ class ReviewInfo(BaseModel):
     reviewer_role: str | None = Field(None, description="role of the board member who approved it")
 
 
+class Verification(BaseModel):
+    """What the generative composer's checks did before anything was shown (issue #15)."""
+
+    proposed: int = Field(0, description="bullets the model proposed, bottom line included")
+    kept: int = Field(0, description="bullets shown as proposed, each supported by the passages it cites")
+    recited: int = Field(0, description="bullets shown with their citations moved to the passage that supports them")
+    dropped: int = Field(0, description="bullets not shown: unsupported, or stating a fact no given passage has")
+    fallback: bool = Field(False, description="true when the extractive answer was served instead")
+    reason: str | None = Field(None, description="why the extractive answer was served, when it was")
+    problems: dict[str, int] = Field(
+        default_factory=dict, description="problems found in proposed bullets, by kind (number, drug, negation...)"
+    )
+    model: str | None = Field(None, description="the model that proposed the bullets")
+    latency_ms: float | None = Field(None, description="how long the model took to reply")
+
+
 class Answer(BaseModel):
     """What `ask()` returns; serialises to ../shared/answer.schema.json."""
 
@@ -157,6 +173,10 @@ class Answer(BaseModel):
     )
     topic: str | None = None
     readability_grade: float | None = None
+    mode: Literal["extractive", "generative"] = Field(
+        "extractive", description="extractive (no language model) or generative (a model proposed, Medora verified)"
+    )
+    verification: Verification | None = Field(None, description="generative mode: what verification did")
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json")

@@ -17,6 +17,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
+from medora.compose.generative import generate
 from medora.conversation import Conversation, standalone
 from medora.druganswers import label_answer, label_evidence
 from medora.errors import InvalidRequest, QuestionTooLong
@@ -74,12 +75,14 @@ def ask(
     settings: Settings | None = None,
     engine: SearchEngine | None = None,
     library: ReviewStore | None = None,
+    mode: str = "extractive",
 ) -> Answer:
     """Answer one question with a structured, cited answer (or say plainly why not).
 
     With `library` (the review store), a question that matches an approved article is answered with it
     directly while its sources are unchanged; if they changed, the fresh answer becomes the article's next
     version and goes back to review. Answers to questions that have an article carry its review state.
+    `mode="generative"` has the configured language model propose the bullets and Medora verify them (#15).
     """
     t0 = time.perf_counter()
     settings = settings or get_settings()
@@ -150,6 +153,7 @@ def ask(
         modifiers=modifiers_of(query),
     )
     answer = compose(ev, engine.reader, aud, settings.compose, status)
+    answer = generate(answer, ev, engine, settings, mode)  # model proposes, Medora verifies (#15)
     if notice:
         answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice})
     timing["compose"] = _ms(t2)

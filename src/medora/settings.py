@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,6 +51,31 @@ class ComposeSettings(BaseModel):
     dedupe_threshold: float = Field(0.8, description="token-set overlap above which two bullets are duplicates")
 
 
+class GenerationSettings(BaseModel):
+    """An OpenAI-compatible chat-completions server for the generative composer (issue #15); empty = none."""
+
+    base_url: str = Field(
+        "", description="server root, e.g. http://127.0.0.1:8080/v1 (vLLM, Ollama, llama.cpp); empty: no model"
+    )
+    model: str = Field("", description="model name sent with each request; empty: no model")
+    api_key: SecretStr = Field(SecretStr(""), description="bearer token, if the server wants one")
+    timeout_s: float = Field(30.0, description="seconds to wait for a reply before serving the extractive answer")
+    max_tokens: int = Field(1024, description="most tokens the model may write per answer")
+    temperature: float = Field(0.0, description="sampling temperature (0: as repeatable as the server allows)")
+    response_format: Literal["json_schema", "json_object", "none"] = Field(
+        "json_schema", description="how to ask for JSON; a server that refuses it is asked again with the next one"
+    )
+    max_passages: int = Field(8, description="most retrieved passages shown to the model")
+    passage_chars: int = Field(1200, description="characters of each passage shown to the model")
+    min_verified: int = Field(
+        2, description="fewer verified bullets than this (bottom line included) serves the extractive answer"
+    )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url.strip() and self.model.strip())
+
+
 class Settings(BaseSettings):
     """Everything configurable, with MEDORA_ environment overrides (nested with __)."""
 
@@ -69,6 +95,9 @@ class Settings(BaseSettings):
     threads: int = Field(2, description="onnxruntime intra-op threads")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="search parameters")
     compose: ComposeSettings = Field(default_factory=ComposeSettings, description="answer-building parameters")
+    generation: GenerationSettings = Field(
+        default_factory=GenerationSettings, description="optional language model for generative answers"
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
 
     @property
