@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from medora.models import Audience
 
@@ -507,13 +508,19 @@ class RuleResult:
     medical: bool = True
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Rule patterns compiled once (re's own cache holds 512 and thrashes with every reader's patterns)."""
+    return re.compile(pattern)
+
+
 def _clauses(text: str) -> list[str]:
     return [c.strip() for c in CLAUSE_SPLIT.split(text) if c and c.strip()]
 
 
 def _affirmed(pattern: str, clause: str) -> bool:
     """True if the pattern occurs in the clause without a negation cue in the 5 words before it."""
-    for m in re.finditer(pattern, clause):
+    for m in _compiled(pattern).finditer(clause):
         before = clause[: m.start()].split()[-5:]
         inside = " ".join(m.group(0).split()[2:])  # a negation inside a long span ("sting ... no swelling")
         if not NEGATION.search(" ".join(before)) and not (len(m.group(0)) > 25 and NEGATION.search(inside)):
