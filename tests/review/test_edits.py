@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -81,7 +82,7 @@ def test_unsupported_and_invalid_edits_are_refused_with_every_problem_listed() -
         # the wrong reference:
         BulletEdit(bullet="s1.b2", text="Allopurinol is first-line urate-lowering therapy.", citations=[1]),
         BulletEdit(bullet="summary", text="Treat a gout flare early with colchicine.", citations=[3]),  # no [3]
-        BulletEdit(bullet="s2.b1", text="Titrate allopurinol.", citations=[]),  # no citation
+        BulletEdit(bullet="s2.b1", text="Titrate allopurinol slowly.", citations=[]),  # no citation
         BulletEdit(bullet="s9.b1", text="Anything."),  # no such bullet
         BulletEdit(bullet="bottom line", text="Anything."),  # not a key
     ]
@@ -347,3 +348,71 @@ def test_every_bullet_of_a_real_answer_is_supported_by_its_own_citations(engine,
             engine.embedder.encode,
             engine.reader,
         )
+
+
+URGENT = (
+    "A hot, swollen joint with fever or feeling very unwell needs urgent medical care, as it could be an infection. "
+    "Do not stop allopurinol during a flare. Increase the dose slowly every few weeks."
+)
+
+
+@unit
+@pytest.mark.parametrize(
+    ("text", "passage"),
+    [
+        (
+            "A hot, swollen joint with fever does not need urgent medical care, even if it could be an infection.",
+            URGENT,
+        ),
+        ("A hot swollen joint with fever never needs medical care.", URGENT),
+        ("Stop allopurinol during a flare.", URGENT),
+        ("Decrease the dose slowly every few weeks.", URGENT),
+        ("Colchicine reduces pain in a flare.", "Colchicine increases pain in a flare."),
+        ("Start allopurinol at a high dose.", "Start allopurinol at a low dose."),
+        ("Keep the serum urate above 6 mg/dL.", "Keep the serum urate below 6 mg/dL."),
+        ("Do not treat a flare early with colchicine.", FLARE),
+    ],
+)
+def test_an_inverted_statement_is_caught(text: str, passage: str) -> None:
+    from medora.review.meaning import conflict
+
+    assert conflict(text, passage), text
+
+
+@unit
+@pytest.mark.parametrize(
+    ("text", "passage"),
+    [
+        ("A hot, swollen joint with fever needs urgent medical care: it could be an infection.", URGENT),
+        ("Continue allopurinol during a flare; do not stop it.", URGENT),
+        ("Keep taking allopurinol during a flare, never stop it.", URGENT),
+        ("Avoid NSAIDs in kidney disease.", "Do not use NSAIDs in kidney disease."),
+        ("Raise the allopurinol dose every few weeks until serum urate is below 6 mg/dL.", URATE),
+        ("Colchicine at low dose: 1.2 mg, then 0.6 mg one hour later.", FLARE),
+    ],
+)
+def test_a_faithful_paraphrase_is_not_flagged(text: str, passage: str) -> None:
+    from medora.review.meaning import conflict
+
+    assert conflict(text, passage) is None, text
+
+
+@unit
+def test_edits_that_invert_their_passage_are_refused() -> None:
+    answer = make_answer()
+    for key, text in [
+        ("summary", "Do not treat a gout flare early with colchicine, an NSAID or a glucocorticoid."),
+        ("s1.b2", "Allopurinol is first-line urate-lowering therapy, titrated to serum urate above 6 mg/dL."),
+        (
+            "s2.b1",
+            "Start allopurinol at 100 mg/day or more and titrate every few weeks to a serum urate below 6 mg/dL.",
+        ),
+    ]:
+        with pytest.raises(InvalidRequest, match=rf"{re.escape(key)}: reference \[\d\] says the opposite"):
+            apply_edits(answer, [BulletEdit(bullet=key, text=text)])
+
+
+@unit
+def test_a_single_word_is_not_a_statement() -> None:
+    with pytest.raises(InvalidRequest, match="at least 3 words"):
+        apply_edits(make_answer(), [BulletEdit(bullet="summary", text="Gout")])

@@ -16,7 +16,7 @@ HASHER = PasswordHasher()  # argon2id with the library's current recommended par
 MIN_PASSWORD = 12
 SESSION_TTL = timedelta(hours=12)
 LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5  # per username per window
+MAX_FAILURES_PER_USER = 5  # per username and client address per window (issue #14: no lock-out from elsewhere)
 MAX_FAILURES_PER_IP = 20  # per client address per window
 ATTEMPTS_KEPT = timedelta(days=30)  # sign-in attempts older than this are pruned (they still serve audits until then)
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")

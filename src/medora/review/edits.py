@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -17,9 +18,11 @@ from medora.compose.citations import evidence_texts as evidence
 from medora.errors import InvalidRequest
 from medora.models import Answer, Bullet, Reference
 from medora.review.matching import content_words
+from medora.review.meaning import conflict
 
 KEY = re.compile(r"^(summary|s(\d+)\.b(\d+))$")
 MAX_TEXT = 1500
+MIN_WORDS = 3  # "Gout" alone is not a statement a reader can act on (audit M4)
 LEXICAL_SUPPORT = 0.5  # share of the bullet's content words found in one passage
 SEMANTIC_SUPPORT = 0.8  # cosine similarity of a close paraphrase (MiniLM; topical neighbours sit at 0.5-0.7)
 
@@ -29,7 +32,9 @@ Encode = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows (Embed
 class BulletEdit(BaseModel):
     bullet: str = Field(description="'summary' or 's<section>.b<bullet>', 1-based, as on the review page")
     text: str = Field(description="the new wording")
-    citations: list[int] | None = Field(None, description="reference numbers; default: keep the bullet's own")
+    citations: list[Annotated[int, Field(ge=1, le=999)]] | None = Field(
+        None, description="reference numbers; default: keep the bullet's own"
+    )
 
 
 def bullets(answer: Answer) -> Iterator[tuple[str, str, Bullet]]:
@@ -56,10 +61,18 @@ def support(text: str, ref: Reference, encode: Encode | None = None, reader: obj
     threshold, a duration) must appear in that passage: a changed dose is never "supported".
     With the index `reader`, each passage's plain-language version counts as a passage too (see evidence()).
     """
+    scored = passage_support(text, ref, encode, reader)
+    return max((sc for sc, _ in scored), default=0.0)
+
+
+def passage_support(
+    text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None
+) -> list[tuple[float, str]]:
+    """(support score, passage text) for every passage of `ref` (see support())."""
     passages = evidence(ref, reader)
     words = content_words(text)
     if not passages or not words:
-        return 0.0
+        return []
     needed = numbers(text)
     scores = [len(words & content_words(p)) / len(words) if needed <= numbers(p) else 0.0 for p in passages]
     if encode is not None and max(scores) < LEXICAL_SUPPORT:
@@ -69,11 +82,27 @@ def support(text: str, ref: Reference, encode: Encode | None = None, reader: obj
             max(sc, LEXICAL_SUPPORT if float(sim) >= SEMANTIC_SUPPORT and needed <= numbers(p) else 0.0)
             for sc, sim, p in zip(scores, sims, passages, strict=True)
         ]
-    return max(scores)
+    return list(zip(scores, passages, strict=True))
 
 
 def supported(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> bool:
     return support(text, ref, encode, reader) >= LEXICAL_SUPPORT
+
+
+def support_problem(
+    text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None
+) -> str | None:
+    """None when a passage of `ref` supports `text` and says the same thing (negation, direction), else why not."""
+    backing = [p for sc, p in passage_support(text, ref, encode, reader) if sc >= LEXICAL_SUPPORT]
+    if not backing:
+        return (
+            f"reference [{ref.n}] has no passage that supports the new text; cite the "
+            "reference that says it, or keep closer to its wording"
+        )
+    reasons = [conflict(text, p) for p in backing]
+    if all(reasons):
+        return f"reference [{ref.n}] says the opposite: {reasons[0]}; keep the passage's meaning"
+    return None
 
 
 def apply_edits(
@@ -99,6 +128,8 @@ def apply_edits(
         cites = target.citations if e.citations is None else sorted(set(e.citations))
         if not text:
             problems.append(f"{key}: the text is empty")
+        elif len(text.split()) < MIN_WORDS:
+            problems.append(f"{key}: a statement needs at least {MIN_WORDS} words")
         elif len(text) > MAX_TEXT:
             problems.append(f"{key}: the text is {len(text):,} characters; the limit is {MAX_TEXT:,}")
         if not cites:
@@ -106,11 +137,8 @@ def apply_edits(
         for n in cites:
             if n not in refs:
                 problems.append(f"{key}: citation [{n}] is not in the reference list (1-{len(refs)})")
-            elif text and not supported(text, refs[n], encode, reader):
-                problems.append(
-                    f"{key}: reference [{n}] has no passage that supports the new text; cite the "
-                    "reference that says it, or keep closer to its wording"
-                )
+            elif text and (problem := support_problem(text, refs[n], encode, reader)):
+                problems.append(f"{key}: {problem}")
         if text != target.text or cites != target.citations:
             target.passages = []  # reworded: the page finds the supporting passage by word overlap again
         target.text, target.citations = text, cites

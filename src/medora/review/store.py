@@ -152,52 +152,85 @@ class ReviewStore:
     # ---- login and sessions ---------------------------------------------------------------------------------
 
     def login(self, username: str, password: str, ip: str) -> tuple[User, str, str]:
-        """(user, session token, csrf token); Unauthorized on a wrong name/password, 429 after too many."""
+        """(user, session token, csrf token); Unauthorized on a wrong name/password, 429 after too many.
+
+        Failures are counted per username *and* address (so nobody can lock a reviewer out from elsewhere)
+        and per address. The attempt is recorded (as a failure) and committed before the budget is counted,
+        so a parallel burst sees its own rows and gets no extra password checks (audit L1).
+        """
         name = (username or "").strip().lower()[:64]
         ip = (ip or "unknown")[:64]
         now = _now()
-        since = now - auth.LOGIN_WINDOW
         with self.engine.begin() as conn:
-            failed = and_(login_attempts.c.ok.is_(False), login_attempts.c.at > since)
-            by_user = conn.execute(
-                select(func.count(), func.min(login_attempts.c.at)).where(failed, login_attempts.c.username == name)
-            ).one()
-            by_ip = conn.execute(
-                select(func.count(), func.min(login_attempts.c.at)).where(failed, login_attempts.c.ip == ip)
-            ).one()
-            for (count, oldest), limit in ((by_user, auth.MAX_FAILURES_PER_USER), (by_ip, auth.MAX_FAILURES_PER_IP)):
-                if count >= limit:
-                    wait = int((_aware(oldest) + auth.LOGIN_WINDOW - now).total_seconds()) + 1
-                    raise TooManyRequests(
-                        f"too many failed sign-ins; try again in {max(wait, 1)} seconds", retry_after=max(wait, 1)
-                    )
+            attempt = conn.execute(
+                insert(login_attempts).values(username=name, ip=ip, ok=False, at=now)
+            ).inserted_primary_key[0]
+        try:
+            self._check_login_budget(name, ip, now)
+        except TooManyRequests:  # a refused attempt checks no password, so it spends no budget
+            with self.engine.begin() as conn:
+                conn.execute(login_attempts.delete().where(login_attempts.c.id == attempt))
+            raise
+        with self.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.username == name)).first()
-            ok = auth.verify_password(row.password_hash if row is not None else None, password or "")
-            ok = ok and row is not None and bool(row.active)
-            conn.execute(insert(login_attempts).values(username=name, ip=ip, ok=ok, at=now))
-            if ok:
-                if auth.needs_rehash(row.password_hash):
-                    conn.execute(
-                        update(users).where(users.c.id == row.id).values(password_hash=auth.HASHER.hash(password))
-                    )
-                token, csrf = auth.new_token(), auth.new_token()
-                conn.execute(sessions.delete().where(sessions.c.expires_at < now))
-                conn.execute(login_attempts.delete().where(login_attempts.c.at < now - auth.ATTEMPTS_KEPT))
-                conn.execute(
-                    insert(sessions).values(
-                        id=auth.token_id(token),
-                        user_id=row.id,
-                        csrf=csrf,
-                        created_at=now,
-                        expires_at=now + auth.SESSION_TTL,
-                    )
-                )
-        if not ok:  # raised after the commit: inside the transaction it would roll back the failed attempt's row
+        ok = auth.verify_password(row.password_hash if row is not None else None, password or "")
+        if not (ok and row is not None and bool(row.active)):
             raise Unauthorized(
                 "wrong username or password",
                 hint="Check both and try again; accounts are created by an administrator with `medora user add`.",
             )
+        token, csrf = auth.new_token(), auth.new_token()
+        with self.engine.begin() as conn:
+            conn.execute(update(login_attempts).where(login_attempts.c.id == attempt).values(ok=True))
+            if auth.needs_rehash(row.password_hash):
+                conn.execute(update(users).where(users.c.id == row.id).values(password_hash=auth.HASHER.hash(password)))
+            conn.execute(sessions.delete().where(sessions.c.expires_at < now))
+            conn.execute(login_attempts.delete().where(login_attempts.c.at < now - auth.ATTEMPTS_KEPT))
+            conn.execute(
+                insert(sessions).values(
+                    id=auth.token_id(token),
+                    user_id=row.id,
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=now + auth.SESSION_TTL,
+                )
+            )
         return self._user(row), token, csrf
+
+    def _check_login_budget(self, name: str, ip: str, now: datetime) -> None:
+        """429 when this username+address pair, or this address, has used up its failures in the window.
+
+        The counts include attempts still being checked (recorded as failures until they succeed): a burst
+        may be refused a little early, never let through late.
+        """
+        since = now - auth.LOGIN_WINDOW
+        failed = and_(login_attempts.c.ok.is_(False), login_attempts.c.at > since)
+        with self.engine.connect() as conn:
+            by_pair = conn.execute(
+                select(func.count(), func.min(login_attempts.c.at)).where(
+                    failed, login_attempts.c.username == name, login_attempts.c.ip == ip
+                )
+            ).one()
+            by_ip = conn.execute(
+                select(func.count(), func.min(login_attempts.c.at)).where(failed, login_attempts.c.ip == ip)
+            ).one()
+        # this attempt's own row is in both counts, hence ">" the number of password checks allowed
+        for (count, oldest), limit in ((by_pair, auth.MAX_FAILURES_PER_USER), (by_ip, auth.MAX_FAILURES_PER_IP)):
+            if count > limit:
+                wait = max(int((_aware(oldest) + auth.LOGIN_WINDOW - now).total_seconds()) + 1, 1)
+                raise TooManyRequests(f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait)
+
+    def failed_attempts(self, *, ip: str | None = None, username: str | None = None) -> int:
+        """Failed sign-ins in the current window, for this address and/or username."""
+        query = select(func.count()).where(
+            login_attempts.c.ok.is_(False), login_attempts.c.at > _now() - auth.LOGIN_WINDOW
+        )
+        if ip is not None:
+            query = query.where(login_attempts.c.ip == ip)
+        if username is not None:
+            query = query.where(login_attempts.c.username == username.strip().lower())
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
 
     def session(self, token: str | None) -> tuple[User, str] | None:
         """(user, csrf token) of a live session, or None."""
@@ -331,10 +364,28 @@ class ReviewStore:
         return self._article(row)
 
     def queue(
-        self, state: State | str | None = None, audience: str | None = None, q: str | None = None, limit: int = 200
+        self,
+        state: State | str | None = None,
+        audience: str | None = None,
+        q: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        oldest_first: bool = False,
     ) -> list[Article]:
-        """Articles for the review queue, most recently changed first."""
-        query = self._article_query().order_by(articles.c.updated_at.desc()).limit(limit)
+        """One page of the review queue: most recently changed first (or oldest first), `limit` from `offset`."""
+        order = articles.c.updated_at.asc() if oldest_first else articles.c.updated_at.desc()
+        query = self._queue_filter(self._article_query(), state, audience, q).order_by(order, articles.c.id)
+        with self.engine.connect() as conn:
+            return [self._article(r) for r in conn.execute(query.limit(limit).offset(offset))]
+
+    def queue_total(self, state: State | str | None = None, audience: str | None = None, q: str | None = None) -> int:
+        """How many articles match the queue's filters (for paging)."""
+        query = self._queue_filter(select(func.count()).select_from(articles), state, audience, q)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    @staticmethod
+    def _queue_filter(query: Any, state: State | str | None, audience: str | None, q: str | None) -> Any:
         if state:
             query = query.where(articles.c.state == State(state).value)
         if audience:
@@ -348,8 +399,28 @@ class ReviewStore:
                     func.lower(articles.c.title).like(like, escape="\\"),
                 )
             )
+        return query
+
+    def published_version(self, article_id: str) -> Version:
+        """What the public sees: the last approved version; before any approval, Medora's newest own version.
+
+        An editor's change is never public until a reviewer approves it (issue #14, audit M4).
+        """
+        article = self.get_article(article_id)
+        if article.approved_version:
+            return self.version(article_id, article.approved_version)
+        query = (
+            select(article_versions, users.c.display_name, users.c.role)
+            .select_from(article_versions.outerjoin(users, users.c.id == article_versions.c.author_id))
+            .where(article_versions.c.article_id == article_id, article_versions.c.author_id.is_(None))
+            .order_by(article_versions.c.number.desc())
+            .limit(1)
+        )
         with self.engine.connect() as conn:
-            return [self._article(r) for r in conn.execute(query)]
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"article {article_id!r} has no published version")
+        return self._version(row)
 
     def library(self, q: str | None = None, audience: str | None = None, limit: int = 200) -> list[Article]:
         """Approved articles (the published library)."""
