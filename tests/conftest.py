@@ -55,6 +55,7 @@ def small_corpus(shared: Path) -> list[Path]:
         nci / "pdq" / NCI_HP,
         *patient,
         shared / "corpus" / "uspstf",
+        shared / "corpus" / "druglabels" / "druglabels-common.jsonl",  # 11 everyday drugs, 583 passages
     ]
 
 

@@ -67,15 +67,25 @@ class Outcome:
 
 
 def run(
-    settings: Settings, *, limit: int | None = None, audience: str = "patient", progress: bool = True
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    audience: str = "patient",
+    progress: bool = True,
+    calibrate: bool = True,
 ) -> SuiteResult:
+    """`calibrate=False` keeps the judge's documented default thresholds (quick runs; tests)."""
     from medora.qa import ask, get_engine
 
     items = load_medicationqa(bench_dir(settings.shared_dir, "medicationqa") / "medicationqa-dev.jsonl")
     items = items[:limit] if limit else items
     engine = get_engine(settings)
     judge = SupportJudge(engine.embedder)
-    judge_note = calibrate_or_default(judge, settings)
+    judge_note = (
+        calibrate_or_default(judge, settings)
+        if calibrate
+        else f"Support judge: default thresholds (cosine >= {judge.cosine}, overlap >= {judge.overlap})."
+    )
     outcomes, rows, statuses = [], [], Counter()
     for i, it in enumerate(items, 1):
         answer = ask(it.question, audience=audience, settings=settings, engine=engine)
