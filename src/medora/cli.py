@@ -50,7 +50,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     question = " ".join(args.question) if args.question else sys.stdin.read()
     ensure_index(settings, quiet=args.quiet)
-    answer = ask(question, audience=args.audience, settings=settings, library=_library(settings))
+    answer = ask(question, audience=args.audience, settings=settings, library=_library(settings), mode=args.mode)
     if args.format == "json":
         print(json.dumps(answer.to_json_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
@@ -183,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("question", nargs="*", help="the question (or read it from standard input)")
     a.add_argument("--audience", choices=["clinician", "patient"], default="clinician")
     a.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    a.add_argument(
+        "--mode",
+        choices=["extractive", "generative"],
+        default="extractive",
+        help="generative: the configured language model (MEDORA_GENERATION__BASE_URL, __MODEL) writes, Medora verifies",
+    )
     a.add_argument("--quiet", action="store_true", help="no progress bars if the index must be built")
     a.set_defaults(func=cmd_ask)
 

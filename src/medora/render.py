@@ -43,8 +43,23 @@ def review_line(a: Answer) -> str:
     return STATUS_BANNER
 
 
+def verification_line(a: Answer) -> str | None:
+    """How the answer was composed, when a language model was asked (issue #15); None for a plain extractive one."""
+    v = a.verification
+    if v is None:
+        return None
+    if v.fallback:
+        return f"Extractive answer: the language model's answer was not used ({v.reason})"
+    return (
+        f"Written with {v.model or 'a language model'}, every statement checked against its cited passages: "
+        f"{v.kept} kept, {v.recited} re-cited, {v.dropped} dropped of {v.proposed} proposed"
+    )
+
+
 def to_markdown(a: Answer) -> str:
     out = [f"# {a.title}", "", f"_{review_line(a)}_", ""]
+    if line := verification_line(a):
+        out += [f"_{line}_", ""]
     if a.urgent_notice:
         out += [f"> **⚠ EMERGENCY:** {a.urgent_notice}", ""]
     out += [f"**{a.summary.text}**{_cites(a.summary.citations, 'md')}", ""]
@@ -67,7 +82,7 @@ def to_markdown(a: Answer) -> str:
 
 def to_text(a: Answer, width: int = 100) -> str:
     wrap = lambda t, ind="": textwrap.fill(t, width, initial_indent=ind, subsequent_indent=" " * len(ind))  # noqa: E731
-    out = [a.title.upper(), review_line(a), ""]
+    out = [a.title.upper(), review_line(a), *filter(None, [verification_line(a)]), ""]
     if a.urgent_notice:
         out += [wrap("EMERGENCY: " + a.urgent_notice), ""]
     out += [wrap(a.summary.text + _cites(a.summary.citations, "txt")), ""]

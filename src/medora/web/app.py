@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from medora import __version__
 from medora.db import open_store
+from medora.render import verification_line
 from medora.review import ReviewStore
 from medora.settings import Settings, get_settings
 from medora.web import auth, errors
@@ -54,6 +55,10 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(version=__version__, max_question_chars=settings.max_question_chars)
+    gen = settings.generation  # the page offers generative answers only when a model is configured (#15)
+    templates.env.globals.update(
+        generation_model=gen.model if gen.configured else None, verification_line=verification_line
+    )
     store = open_store(settings)
     templates.env.globals.update(csrf_field=auth.csrf_field, csrf_token=auth.csrf_token, long_date=long_date)
     app.state.services = Services(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from medora.db import StoredAnswer
 from medora.models import Answer, Bullet, Reference, Status
-from medora.render import STATUS_BANNER, review_line
+from medora.render import STATUS_BANNER, review_line, verification_line
 
 WORD = re.compile(r"[a-z0-9]+")
 REVIEW_STEPS = [("submitted", "Submitted"), ("under_review", "Under review"), ("approved", "Approved")]
@@ -67,6 +67,11 @@ class ArticleView:
         if self.answered:
             return None
         return STATUS_NOTES.get(self.answer.status, STATUS_NOTES[Status.INSUFFICIENT_EVIDENCE])
+
+    @property
+    def verification(self) -> str | None:
+        """How the answer was composed, when a language model was asked (issue #15)."""
+        return verification_line(self.answer)
 
     @property
     def banner(self) -> str:

@@ -11,7 +11,7 @@ GET  /health
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -27,17 +27,24 @@ from medora.web.services import Services, answer_question, load_answer, load_con
 router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
 Svc = Annotated[Services, Depends(services)]
 SEED_Q = "What is the initial approach to managing endplate vertebral body compression?"
+Mode = Literal["extractive", "generative"]
+MODE_HELP = (
+    "generative: the configured language model proposes, Medora verifies every bullet (falls back to extractive, "
+    "with the reason in `verification`, when no model is configured or it fails)"
+)
 
 
 class AskBody(BaseModel):
     question: str = Field(description="the clinical question", examples=[SEED_Q])
     audience: Audience = Field(Audience.CLINICIAN, description="clinician, or patient for plain language")
     conversation_id: str | None = Field(None, description="continue this thread (the question may lean on it)")
+    mode: Mode = Field("extractive", description=MODE_HELP)
 
 
 class FollowUpBody(BaseModel):
     question: str = Field(description="the follow-up, e.g. 'what about in pregnancy?'", examples=["and the dose?"])
     audience: Audience | None = Field(None, description="default: the thread's audience")
+    mode: Mode = Field("extractive", description=MODE_HELP)
 
 
 class AnswerOut(Answer):
@@ -97,8 +104,9 @@ def ask_form(
     svc: Svc,
     question: Annotated[str, Form()] = "",
     audience: Annotated[str | None, Form()] = None,
+    mode: Annotated[str, Form()] = "extractive",
 ) -> Response:
-    stored = answer_question(svc, question, audience)
+    stored = answer_question(svc, question, audience, mode=mode)
     response = RedirectResponse(f"/answers/{stored.id}", status_code=303)
     remember_audience(svc, response, audience)
     return response
@@ -107,7 +115,7 @@ def ask_form(
 @router.post("/api/ask", response_model=AnswerOut, responses=ERRORS, tags=["answers"], summary="Ask a question")
 def ask_api(body: AskBody, svc: Svc) -> Response:
     """Answer a question; the answer follows answer.schema.json, plus `id` and `conversation_id`."""
-    stored = answer_question(svc, body.question, body.audience, body.conversation_id)
+    stored = answer_question(svc, body.question, body.audience, body.conversation_id, body.mode)
     return JSONResponse(stored.to_json_dict())
 
 
@@ -177,7 +185,7 @@ def follow_up_form(
 )
 def follow_up_api(conversation_id: str, body: FollowUpBody, svc: Svc) -> Response:
     """Ask in a thread's context: 'what about in pregnancy?' is answered about the thread's subject."""
-    stored: StoredAnswer = answer_question(svc, body.question, body.audience, conversation_id)
+    stored: StoredAnswer = answer_question(svc, body.question, body.audience, conversation_id, body.mode)
     return JSONResponse(stored.to_json_dict())
 
 

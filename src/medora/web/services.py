@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from medora.compose.generative import check_mode
 from medora.db import AnswerStore, StoredAnswer, StoredConversation
 from medora.errors import NotFound
 from medora.models import Audience
@@ -30,12 +31,17 @@ def services(request: Request) -> Services:
 
 
 def answer_question(
-    svc: Services, question: str, audience: Audience | str | None = None, conversation_id: str | None = None
+    svc: Services,
+    question: str,
+    audience: Audience | str | None = None,
+    conversation_id: str | None = None,
+    mode: str = "extractive",
 ) -> StoredAnswer:
     """Ask (in the thread's context when given) and store the answer as the thread's next turn.
 
     A new question without a thread starts one, so every answer can be followed up.
     """
+    check_mode(mode)
     conversation = svc.store.get_conversation(conversation_id) if conversation_id else None
     aud = parse_audience(audience or (conversation.audience if conversation else Audience.CLINICIAN))
     answer = ask(
@@ -44,6 +50,7 @@ def answer_question(
         conversation=conversation.context() if conversation else None,
         settings=svc.settings,
         library=svc.review,
+        mode=mode,
     )
     if conversation is None:
         conversation = svc.store.create_conversation(aud.value)
