@@ -18,9 +18,9 @@ from medora.compose.citations import ReferenceBook, renumber
 from medora.compose.generative import gen_input, generate, propose_and_verify
 from medora.compose.llm import ChatClient
 from medora.compose.prompt import Given, ProposedBullet, messages, parse_reply
+from medora.compose.support import SupportJudge
 from medora.compose.verify import Verifier, doses, drugs, numbers
 from medora.errors import InvalidRequest
-from medora.eval.support import SupportJudge
 from medora.index.embedder import Embedder
 from medora.models import Answer, Audience, Bullet, Passage, Section, Source, SourceType, Status
 from medora.settings import REPO_DIR, GenerationSettings, Settings

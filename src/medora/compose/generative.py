@@ -28,9 +28,9 @@ from medora.compose.extractive import near_duplicate
 from medora.compose.llm import ChatClient, GenerationFailed
 from medora.compose.prompt import ANSWER_SCHEMA, GenInput, Given, messages, parse_reply, strip_instructions
 from medora.compose.sections import ORDER, heading, intent_of, kind_of_sentence
+from medora.compose.support import SupportJudge
 from medora.compose.verify import Verdict, Verifier, tally
 from medora.errors import InvalidRequest
-from medora.eval.support import SupportJudge
 from medora.models import SECTION_KINDS, Answer, Audience, Bullet, Passage, Section, Source, Status, Verification
 from medora.settings import ComposeSettings, GenerationSettings, Settings
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from medora.compose.prompt import Given, ProposedBullet
+from medora.compose.support import SupportJudge, content_words, negated, windows
 from medora.drugnames import DRUG_STEM, NOT_DRUGS
-from medora.eval.support import SupportJudge, content_words, negated, windows
 
 MAX_BULLET_CHARS = 600
 
