@@ -66,15 +66,16 @@ def label_answer(
             "information. A pharmacist can answer questions about it, and its current label is on DailyMed "
             "(https://dailymed.nlm.nih.gov)."
         )
-        answer = not_answered(question, audience, Status.INSUFFICIENT_EVIDENCE, reason)
-        return answer.model_copy(update={"title": f"No FDA label for {name} in the library"})
-    answer = None
+        declined = not_answered(question, audience, Status.INSUFFICIENT_EVIDENCE, reason)
+        return declined.model_copy(update={"title": f"No FDA label for {name} in the library"})
+    answer: Answer | None = None
     for terms in _term_choices(label):
         ev = Evidence(question=question, standalone=query, hits=label.hits, terms=terms, modifiers=modifiers_of(query))
         answer = compose(ev, engine.reader, audience, settings.compose)
         if answer.references:
             return answer.model_copy(update={"title": label.title})
-    return answer  # type: ignore[return-value] - _term_choices always yields at least once
+    assert answer is not None  # _term_choices returns at least one choice
+    return answer
 
 
 def _term_choices(label: LabelEvidence) -> list[list[str]]:

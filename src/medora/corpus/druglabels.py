@@ -255,7 +255,7 @@ def read_label(rec: dict) -> ReadResult | None:
         },
     )
     focus = _norm(generic)
-    passages = []
+    passages: list[Passage] = []
     for field, heading, kind, chunks in label_sections(rec):
         for i, chunk in enumerate(chunks):
             passages.append(
@@ -286,7 +286,7 @@ def label_sections(rec: dict) -> list[tuple[str, str, str | None, list[str]]]:
             if isinstance(text, str) and _squash(text):
                 pieces.append((field, _squash(text)))
     pieces = _without_repeats(pieces)
-    out = []
+    out: list[tuple[str, str, str | None, list[str]]] = []
     for field, text in pieces:
         heading, kind, title = SECTIONS[field]
         for sub_heading, body in _subsections(field, heading, text, title):

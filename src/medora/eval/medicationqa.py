@@ -86,7 +86,9 @@ def run(
         if calibrate
         else f"Support judge: default thresholds (cosine >= {judge.cosine}, overlap >= {judge.overlap})."
     )
-    outcomes, rows, statuses = [], [], Counter()
+    outcomes: list[Outcome] = []
+    rows: list[list[object]] = []
+    statuses: Counter[str] = Counter()
     for i, it in enumerate(items, 1):
         answer = ask(it.question, audience=audience, settings=settings, engine=engine)
         statuses[answer.status.value] += 1
@@ -118,7 +120,7 @@ def run(
     for o in outcomes:
         by_type[o.qtype].append(o)
     with_label = [o for o in outcomes if o.has_label]
-    figures = {
+    figures: dict[str, float | int | str] = {
         "answered": _share(outcomes, lambda o: o.answered),
         "declined": _share(outcomes, lambda o: not o.answered),
         "focus_label_in_library": _share(outcomes, lambda o: o.has_label),
