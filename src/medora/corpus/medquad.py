@@ -43,7 +43,7 @@ def read_medquad(path: Path) -> ReadResult:
     """Three XML dialects occur in MedQuAD: <Document>, <DiseaseFile> (CDC) and <doc> (NINDS)."""
     try:
         root = ET.fromstring(path.read_bytes())
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown encoding declared
         raise SourceFileError(path, f"malformed XML: {exc}") from exc
     except OSError as exc:
         raise SourceFileError(path, f"cannot read: {exc.strerror}") from exc

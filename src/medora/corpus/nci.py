@@ -133,7 +133,7 @@ def read_nci(path: Path) -> ReadResult:
         title=title,
         organization="PDQ® editorial boards, National Cancer Institute" if is_hp else "National Cancer Institute",
         year=year,
-        url=meta.get("url"),
+        url=meta["url"] if isinstance(meta.get("url"), str) else None,
         last_reviewed=reviewed,
         corpus="nci",
     )

@@ -27,7 +27,9 @@ def read_uspstf(path: Path) -> ReadResult:
         raise SourceFileError(path, "expected a JSON list of recommendations")
     out = ReadResult()
     for i, rec in enumerate(data):
-        if not isinstance(rec, dict) or not rec.get("title") or not rec.get("recommendation"):
+        if not isinstance(rec, dict) or not all(
+            isinstance(rec.get(k), str) and rec[k] for k in ("title", "recommendation")
+        ):
             raise SourceFileError(path, f"entry {i} lacks a title or recommendation")
         rid = str(rec.get("id") or i)
         grade = str(rec.get("grade") or "").strip()
