@@ -150,3 +150,27 @@ def test_cli_mode(gen_settings: Settings, server: FakeServer) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["mode"] == "generative" and data["verification"]["dropped"] >= 2
+
+
+def test_the_page_streams_each_bullet_once_verified(gen_settings: Settings, tmp_path) -> None:  # noqa: ANN001
+    from tests.web.conftest import form_token
+
+    client = TestClient(create_app(gen_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/s.db"})))
+    token = form_token(client)
+    r = client.post("/ask/stream", data={"question": SEED_Q, "mode": "generative", "csrf_token": token})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = [
+        (block.split("\n")[0].removeprefix("event: "), json.loads(block.split("\n")[1].removeprefix("data: ")))
+        for block in r.text.strip().split("\n\n")
+        if block.startswith("event: ")
+    ]
+    names = [n for n, _ in events]
+    assert names[-1] == "done" and names.count("bullet") >= 4 and set(names) == {"bullet", "done"}
+    streamed = [d["text"] for n, d in events if n == "bullet"]
+    assert all(t not in streamed for t in INVENTED)
+    answer = client.get(events[-1][1]["url"].replace("/answers/", "/api/answers/")).json()
+    assert answer["mode"] == "generative"
+    shown = [answer["summary"]["text"], *(b["text"] for s in answer["sections"] for b in s["bullets"])]
+    assert set(shown) <= set(streamed)  # nothing on the page that was not verified (and streamed) first
+    refused = client.post("/ask/stream", data={"question": SEED_Q, "mode": "generative"})
+    assert refused.status_code == 403  # the form's CSRF token is required, as for /ask

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Protocol
 
 from medora.compose import Evidence
@@ -36,6 +37,8 @@ from medora.settings import ComposeSettings, GenerationSettings, Settings
 
 log = logging.getLogger("medora.generation")
 MODES = ("extractive", "generative")
+# Set by whoever streams the answer (the web page's server-sent events): called with each bullet once verified.
+BULLET_SINK: ContextVar[Callable[[str, Verdict], None] | None] = ContextVar("medora_bullet_sink", default=None)
 
 
 class Reader(Protocol):
@@ -65,7 +68,7 @@ def generate(answer: Answer, ev: Evidence, engine: object, settings: Settings, m
     drug_names = getattr(getattr(engine, "drugs", None), "labels", {}) or {}
     known = frozenset(n for n in drug_names if " " not in n and len(n) >= 5)
     verifier = Verifier(inp.passages, SupportJudge(engine.embedder), known)  # type: ignore[attr-defined]
-    return propose_and_verify(answer, inp, ChatClient(gs), verifier, gs, settings.compose)
+    return propose_and_verify(answer, inp, ChatClient(gs), verifier, gs, settings.compose, BULLET_SINK.get())
 
 
 def propose_and_verify(

@@ -29,6 +29,7 @@ from medora.web.limits import BodyLimit
 from medora.web.presenter import long_date
 from medora.web.review_routes import router as review_router
 from medora.web.routes import router
+from medora.web.stream import router as stream_router
 from medora.web.services import Services
 
 HERE = Path(__file__).resolve().parent
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     # Our own files first, then Swagger UI's from the swagger-ui-py package (same URLs, nothing vendored).
     app.mount("/static", StaticFiles(directory=HERE / "static", packages=[("swagger_ui", "static")]), name="static")
     app.include_router(router)
+    app.include_router(stream_router)  # generative answers as server-sent events (#15)
     app.include_router(review_router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=web.max_body_bytes)

@@ -76,4 +76,71 @@
       ev.detail.swapOverride = "innerHTML";
     }
   });
+
+  // Generative mode (#15): stream the answer's bullets as each one passes verification, then open the stored
+  // answer. Without fetch streaming the form posts to /ask as usual.
+  function showLive(form) {
+    var live = document.getElementById("live-answer");
+    if (!live) {
+      live = document.createElement("section");
+      live.id = "live-answer";
+      live.className = "live-answer";
+      live.setAttribute("aria-live", "polite");
+      form.insertAdjacentElement("afterend", live);
+    }
+    live.textContent = "";
+    var note = document.createElement("p");
+    note.className = "help";
+    note.textContent = "Writing the answer; each statement appears once it has been checked against its sources…";
+    live.appendChild(note);
+    var list = document.createElement("ul");
+    live.appendChild(list);
+    return { note: note, list: list };
+  }
+
+  function handle(name, data, live) {
+    if (name === "bullet") {
+      var li = document.createElement("li");
+      li.textContent = data.text;
+      live.list.appendChild(li);
+    } else if (name === "done") {
+      window.location.assign(data.url);
+    } else if (name === "error") {
+      live.note.textContent = data.error + (data.hint ? " " + data.hint : "");
+      live.note.className = "form-error";
+    }
+  }
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.matches || !form.matches("form.ask-form[action='/ask']")) return;
+    var mode = form.querySelector("input[name=mode]:checked");
+    if (!mode || mode.value !== "generative" || !window.fetch || !window.TextDecoder || !window.ReadableStream) return;
+    ev.preventDefault();
+    var live = showLive(form);
+    fetch("/ask/stream", { method: "POST", body: new FormData(form), credentials: "same-origin" }).then(function (r) {
+      if (!r.ok || !r.body) { form.submit(); return; }
+      var reader = r.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) return;
+          buffer += decoder.decode(chunk.value, { stream: true });
+          var parts = buffer.split("\n\n");
+          buffer = parts.pop();
+          parts.forEach(function (block) {
+            var name = "message", data = "";
+            block.split("\n").forEach(function (line) {
+              if (line.indexOf("event: ") === 0) name = line.slice(7);
+              else if (line.indexOf("data: ") === 0) data += line.slice(6);
+            });
+            if (data) handle(name, JSON.parse(data), live);
+          });
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () { form.submit(); });
+  });
 })();
