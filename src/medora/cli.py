@@ -1,4 +1,4 @@
-"""The `medora` command: ingest, ask, kb, serve, user, eval."""
+"""The `medora` command: ingest, ask, kb, serve, user, eval, purge."""
 
 from __future__ import annotations
 
@@ -152,10 +152,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from medora.web.app import create_app
+    from medora.web.config import WebSettings
+    from medora.web.serving import uvicorn_options
 
     settings = _settings(args)
     ensure_index(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    web = WebSettings()
+    uvicorn.run(create_app(settings, web), host=args.host, port=args.port, **uvicorn_options(web))
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from medora.db import open_store
+    from medora.review import ReviewStore
+
+    settings = _settings(args)
+    days = args.days if args.days is not None else settings.retention_days
+    if not days:
+        raise MedoraError(
+            "no retention period: nothing was deleted",
+            hint="Pass --days N, or set MEDORA_RETENTION_DAYS (e.g. 30) and run `medora purge` daily.",
+        )
+    store = open_store(settings)
+    gone = store.purge(datetime.now(UTC) - timedelta(days=days))
+    gone["sign-in records"] = ReviewStore(store.engine).prune_sign_ins()
+    print(f"purged (idle for more than {days} days): " + ", ".join(f"{n} {what}" for what, n in gone.items()))
     return 0
 
 
@@ -226,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(func=cmd_serve)
+
+    pu = sub.add_parser("purge", help="delete stored questions and answers older than the retention period")
+    pu.add_argument(
+        "--days", type=int, help="delete threads idle for more than this many days (default: MEDORA_RETENTION_DAYS)"
+    )
+    pu.set_defaults(func=cmd_purge)
     return p
 
 

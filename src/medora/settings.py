@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         default_factory=GenerationSettings, description="optional language model for generative answers"
     )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        description="`medora purge` deletes questions, answers and threads idle for longer than this many days "
+        "(articles under review keep their own copy); 0: keep them until purged with --days",
+    )
 
     @property
     def index_dir(self) -> Path:

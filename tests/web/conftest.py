@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from medora.settings import REPO_DIR, Settings
 from medora.web.app import create_app
+from medora.web.config import WebSettings
 
 SEED_Q = "What is the initial approach to managing endplate vertebral body compression?"
 ARTIFACTS = REPO_DIR / "test-artifacts"
@@ -40,9 +41,13 @@ def web_settings(index_settings: Settings, tmp_path_factory: pytest.TempPathFact
     return with_database(index_settings, tmp_path_factory.mktemp("web-db") / "medora.db")
 
 
+# The suite asks many questions from one test address: the per-address limits are tested on their own apps.
+UNLIMITED = WebSettings(ask_per_minute=0, submit_per_hour=0)
+
+
 @pytest.fixture(scope="session")
 def client(web_settings: Settings) -> TestClient:
-    return TestClient(create_app(web_settings))
+    return TestClient(create_app(web_settings, UNLIMITED))
 
 
 @contextmanager
@@ -71,7 +76,8 @@ def serving(app: object) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def live_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on its own database, served on loopback."""
-    with serving(create_app(with_database(index_settings, tmp_path_factory.mktemp("browser-db") / "medora.db"))) as url:
+    db = tmp_path_factory.mktemp("browser-db") / "medora.db"
+    with serving(create_app(with_database(index_settings, db), UNLIMITED)) as url:
         yield url
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 from medora.review import ReviewStore
 from medora.settings import Settings
 from medora.web.app import create_app
-from tests.web.conftest import form_token, with_database
+from tests.web.conftest import UNLIMITED, form_token, with_database
 
 pytestmark = pytest.mark.integration
 HTML = {"accept": "text/html"}
@@ -39,7 +39,7 @@ def app(request: pytest.FixtureRequest, index_settings: Settings, tmp_path_facto
         settings = postgres_settings(index_settings, "medora_web_review")
     else:
         settings = with_database(index_settings, tmp_path_factory.mktemp("review-db") / "medora.db")
-    app = create_app(settings)
+    app = create_app(settings, UNLIMITED)
     dialect = app.state.services.review.engine.dialect.name
     assert dialect == {"sqlite": "sqlite", "postgres": "postgresql"}[request.param]
     review: ReviewStore = app.state.services.review

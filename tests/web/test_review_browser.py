@@ -18,7 +18,7 @@ import pytest
 
 from medora.settings import Settings
 from medora.web.presenter import long_date
-from tests.web.conftest import ARTIFACTS, serving, with_database
+from tests.web.conftest import ARTIFACTS, UNLIMITED, serving, with_database
 from tests.web.test_browser import Watched
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,9 @@ def review_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFac
     """(base URL, app): uvicorn on a free loopback port, a fresh SQLite database, and review accounts."""
     from medora.web.app import create_app
 
-    app = create_app(with_database(index_settings, tmp_path_factory.mktemp("review-browser-db") / "medora.db"))
+    app = create_app(
+        with_database(index_settings, tmp_path_factory.mktemp("review-browser-db") / "medora.db"), UNLIMITED
+    )
     review = app.state.services.review
     review.add_user("rita", PASSWORD, "reviewer", "Dr Rita Reviewer")
     review.add_user("eddie", PASSWORD, "editor", "Eddie Editor")

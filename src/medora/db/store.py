@@ -6,13 +6,26 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from medora.conversation import Conversation
 from medora.db.schema import answers, conversations, turns
 from medora.errors import NotFound
 from medora.models import Answer, Turn
+
+
+def public_url(url: str | None) -> str | None:
+    """Only web addresses leave the server: a user document's ``file:///home/...`` names a server path."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def without_server_paths(answer: Answer) -> Answer:
+    """The answer with every non-web reference URL removed (issue #14, audit L6)."""
+    if all(public_url(r.url) == r.url for r in answer.references):
+        return answer
+    refs = [r if public_url(r.url) == r.url else r.model_copy(update={"url": None}) for r in answer.references]
+    return answer.model_copy(update={"references": refs})
 
 
 def new_id() -> str:
@@ -28,13 +41,17 @@ class StoredAnswer:
     answer: Answer
     position: int | None = None
 
-    def to_json_dict(self) -> dict:
-        """answer.schema.json plus `id`, `conversation_id` and `created_at`."""
+    def to_json_dict(self, *, with_conversation: bool = True) -> dict:
+        """answer.schema.json plus `id`, `conversation_id` and `created_at`.
+
+        A shared answer link is that answer only: pass ``with_conversation=False`` for anyone but the
+        thread's owner, so the thread (its other questions) stays behind its own link (issue #14, audit M3).
+        """
         return {
             "id": self.id,
-            "conversation_id": self.conversation_id,
+            "conversation_id": self.conversation_id if with_conversation else None,
             "created_at": self.created_at.isoformat(),
-            **self.answer.to_json_dict(),
+            **without_server_paths(self.answer).to_json_dict(),
         }
 
 
@@ -106,6 +123,7 @@ class AnswerStore:
         raise AssertionError("unreachable")
 
     def _insert(self, answer: Answer, conversation_id: str | None) -> StoredAnswer:
+        answer = without_server_paths(answer)
         now = datetime.now(UTC)
         saved = StoredAnswer(id=new_id(), conversation_id=conversation_id, created_at=now, answer=answer)
         turn = turn_of(answer)
@@ -200,6 +218,25 @@ class AnswerStore:
                 for r in rows
             ],
         )
+
+    def purge(self, before: datetime) -> dict[str, int]:
+        """Delete threads idle since before `before` (with their answers) and unthreaded answers older than it.
+
+        Articles under review keep their own copy of the answer they came from, so review is unaffected.
+        """
+        old_threads = select(conversations.c.id).where(conversations.c.updated_at < before)
+        with self.engine.begin() as conn:
+            n_turns = conn.execute(delete(turns).where(turns.c.conversation_id.in_(old_threads))).rowcount
+            n_answers = conn.execute(
+                delete(answers).where(
+                    or_(
+                        answers.c.conversation_id.in_(old_threads),
+                        and_(answers.c.conversation_id.is_(None), answers.c.created_at < before),
+                    )
+                )
+            ).rowcount
+            n_threads = conn.execute(delete(conversations).where(conversations.c.updated_at < before)).rowcount
+        return {"conversations": n_threads, "answers": n_answers, "turns": n_turns}
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -232,6 +232,14 @@ class ReviewStore:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
 
+    def prune_sign_ins(self) -> int:
+        """Delete expired sessions and sign-in attempts older than auth.ATTEMPTS_KEPT; returns rows removed."""
+        now = _now()
+        with self.engine.begin() as conn:
+            gone = conn.execute(sessions.delete().where(sessions.c.expires_at < now)).rowcount
+            gone += conn.execute(login_attempts.delete().where(login_attempts.c.at < now - auth.ATTEMPTS_KEPT)).rowcount
+        return gone
+
     def session(self, token: str | None) -> tuple[User, str] | None:
         """(user, csrf token) of a live session, or None."""
         if not token or len(token) > 200:

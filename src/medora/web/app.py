@@ -10,13 +10,15 @@ Usage example::
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from medora import __version__
 from medora.db import open_store
@@ -27,10 +29,13 @@ from medora.web import auth, errors
 from medora.web.config import WebSettings
 from medora.web.limits import BodyLimit
 from medora.web.presenter import long_date
+from medora.web.ratelimit import RateLimiter
 from medora.web.review_routes import router as review_router
 from medora.web.routes import router
-from medora.web.stream import router as stream_router
 from medora.web.services import Services
+from medora.web.serving import log_request
+from medora.web.stream import router as stream_router
+from medora.web.textguard import TextGuard
 
 HERE = Path(__file__).resolve().parent
 # Everything the pages load comes from this server: no CDN scripts, fonts or styles. Only /docs needs an
@@ -39,7 +44,36 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'{inline}; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors says the same to browsers that read CSP
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+# Pages holding someone's question or a draft never sit in a cache; the public library may, if revalidated.
+NO_STORE = (
+    "/answers",
+    "/api/answers",
+    "/conversations",
+    "/api/conversations",
+    "/ask",
+    "/api/ask",
+    "/review",
+    "/api/review",
+    "/login",
+    "/api/login",
+    "/logout",
+    "/api/logout",
+    "/api/me",
+)
+
+
+def cache_control(request: Request, response: Response) -> None:
+    if "cache-control" in response.headers or request.url.path.startswith("/static/"):
+        return
+    private = getattr(request.state, "user", None) is not None or request.url.path.startswith(NO_STORE)
+    response.headers["Cache-Control"] = "no-store" if private else "no-cache"
 
 
 def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
@@ -63,7 +97,12 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     store = open_store(settings)
     templates.env.globals.update(csrf_field=auth.csrf_field, csrf_token=auth.csrf_token, long_date=long_date)
     app.state.services = Services(
-        settings=settings, web=web, store=store, templates=templates, review=ReviewStore(store.engine)
+        settings=settings,
+        web=web,
+        store=store,
+        templates=templates,
+        review=ReviewStore(store.engine),
+        limiter=RateLimiter(),
     )
     # Our own files first, then Swagger UI's from the swagger-ui-py package (same URLs, nothing vendored).
     app.mount("/static", StaticFiles(directory=HERE / "static", packages=[("swagger_ui", "static")]), name="static")
@@ -71,19 +110,26 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.include_router(stream_router)  # generative answers as server-sent events (#15)
     app.include_router(review_router)
     errors.install(app)
+    app.add_middleware(TextGuard)  # inside the body limit: it reads only bodies already within the limit
     app.add_middleware(BodyLimit, max_bytes=web.max_body_bytes)
 
     @app.middleware("http")
-    async def security_headers(request, call_next):  # noqa: ANN001, ANN202
+    async def security_headers(request: Request, call_next) -> Response:  # noqa: ANN001
+        started = time.perf_counter()
         response = await call_next(request)
         auth.finish_identity(request, response)
-        if getattr(request.state, "user", None) is not None or request.url.path.startswith(("/review", "/api/review")):
-            response.headers["Cache-Control"] = "no-store"  # unpublished drafts and comments stay out of caches
+        cache_control(request, response)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if web.hsts_seconds and (request.url.scheme == "https" or web.secure_cookies):
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={web.hsts_seconds}; includeSubDomains")
         inline = " 'unsafe-inline'" if request.url.path == "/docs" else ""
         response.headers.setdefault("Content-Security-Policy", CSP.format(inline=inline))
+        log_request(request, response, started, web)
         return response
+
+    if web.trusted_proxies:  # outermost: every layer sees the client's address, never a spoofed one
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=web.trusted_proxies)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -27,6 +27,29 @@ class WebSettings(BaseSettings):
         description="mark cookies Secure even when the app sees plain HTTP "
         "(behind a TLS proxy without X-Forwarded-Proto); HTTPS requests always get Secure",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed "
+        "(e.g. [\"127.0.0.1\"]); default none: the socket's address is the client's",
+    )
+    ask_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="questions per client address per minute (/api/ask, /ask, follow-ups); 0: no limit",
+    )
+    submit_per_hour: int = Field(
+        default=20, ge=0, description="anonymous submissions for review per client address per hour; 0: no limit"
+    )
+    access_log_detail: bool = Field(
+        default=False,
+        description="log client addresses and full paths with query strings; default: method, route template "
+        "(no ids), status and time only, since answer and thread URLs are capabilities to health questions",
+    )
+    hsts_seconds: int = Field(
+        default=31_536_000,
+        ge=0,
+        description="Strict-Transport-Security max-age sent on HTTPS responses (or always with secure_cookies); 0: none",
+    )
     examples: list[str] = Field(
         default_factory=lambda: list(EXAMPLES), description="example questions on the home page"
     )

@@ -16,6 +16,7 @@ from medora.errors import MedoraError, TooManyRequests
 from medora.web.auth import LoginRequired
 
 HTTP_HINTS = {
+    400: "Send the body as UTF-8 JSON (Content-Type: application/json) or as the form the page sends; see /docs.",
     401: "Sign in at /login (API: POST /api/login, then send `Authorization: Bearer <token>`).",
     404: "Check the address; answers and conversations are reached through the links Medora gives.",
     405: "This address does not accept that method; see /docs for the API.",

@@ -17,7 +17,9 @@ published library. HTML and JSON share each handler's data, as in routes.py.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from math import ceil
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -42,8 +44,8 @@ from medora.web.auth import (
     verify_csrf,
 )
 from medora.web.presenter import ArticleView
-from medora.web.routes import ERRORS, is_api, render
-from medora.web.services import Services, load_answer, services
+from medora.web.routes import ERRORS, ErrorOut, is_api, render
+from medora.web.services import Services, client_ip, load_answer, services
 
 router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
 Svc = Annotated[Services, Depends(services)]
@@ -64,8 +66,17 @@ ACTION_LABELS = {
 }
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+MAX_INT = 2**31 - 1  # PostgreSQL INTEGER: larger numbers are refused with 422, never sent to the database
+Number = Annotated[int, Field(ge=1, le=MAX_INT)]
+ASCII_NUMBER = re.compile(r"[0-9]{1,9}")  # "²".isdigit() is True, int("²") fails: only ASCII digits count
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses a route really gives, in the one error shape (for the OpenAPI spec)."""
+    return {**ERRORS, **{c: {"model": ErrorOut} for c in codes}}
+
+
+STAFF_ERRORS = documented(401, 403, 409)
 
 
 def safe_next(target: str | None) -> str:
@@ -79,8 +90,8 @@ def safe_next(target: str | None) -> str:
 
 
 class LoginBody(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
 
 
 @router.get("/login", include_in_schema=False)
@@ -124,11 +135,12 @@ def logout_form(request: Request, svc: Svc) -> Response:
     return response
 
 
-@router.post("/api/login", tags=["review"], summary="Sign in (returns a bearer token)", responses=ERRORS)
+@router.post("/api/login", tags=["review"], summary="Sign in (returns a bearer token)", responses=documented(401, 429))
 def login_api(request: Request, body: LoginBody, svc: Svc) -> dict:
     """Exchange a username and password for a session token; send it as `Authorization: Bearer <token>`.
 
-    After 5 failed attempts for one username (20 from one address) in 15 minutes, sign-in answers 429.
+    After 5 failed attempts for one username from one address (20 from one address) in 15 minutes,
+    sign-in from there answers 429; the same account signs in from elsewhere as usual.
     """
     user, token, csrf = svc.review.login(body.username, body.password, client_ip(request))
     return {
@@ -150,7 +162,7 @@ def logout_api(request: Request, svc: Svc) -> dict:
     return {"ok": True}
 
 
-@router.get("/api/me", tags=["review"], summary="Who am I", responses=ERRORS)
+@router.get("/api/me", tags=["review"], summary="Who am I", responses=documented(401))
 def me(user: Staff) -> dict:
     return {"ok": True, "user": user.model_dump(mode="json")}
 
@@ -158,7 +170,15 @@ def me(user: Staff) -> dict:
 # ---- submitting and the public library -------------------------------------------------------------------------
 
 
-def submit_answer(svc: Services, answer_id: str) -> tuple[Article, bool]:
+def submit_answer(svc: Services, answer_id: str, request: Request) -> tuple[Article, bool]:
+    if current_user(request) is None:  # anonymous submissions cannot flood the queue (audit M6)
+        svc.limiter.check(
+            "submit",
+            client_ip(request),
+            svc.web.submit_per_hour,
+            3600,
+            hint="Submissions from one address are limited per hour; try again later.",
+        )
     stored = load_answer(svc, answer_id)
     reader = get_engine(svc.settings).reader
     return svc.review.submit(
@@ -167,8 +187,8 @@ def submit_answer(svc: Services, answer_id: str) -> tuple[Article, bool]:
 
 
 @router.post("/answers/{answer_id}/submit", include_in_schema=False)
-def submit_form(answer_id: str, svc: Svc) -> Response:
-    article, _ = submit_answer(svc, answer_id)
+def submit_form(request: Request, answer_id: str, svc: Svc) -> Response:
+    article, _ = submit_answer(svc, answer_id, request)
     return RedirectResponse(f"/articles/{article.id}", status_code=303)
 
 
@@ -176,13 +196,25 @@ def submit_form(answer_id: str, svc: Svc) -> Response:
     "/api/answers/{answer_id}/submit",
     tags=["review"],
     summary="Submit an answer to the advisory board",
-    responses=ERRORS,
+    responses={**documented(429), 201: {"description": "a new article was created"}},
 )
-def submit_api(answer_id: str, svc: Svc) -> Response:
-    """The answer becomes an article in the review queue (or joins the article of a near-identical question)."""
-    article, created = submit_answer(svc, answer_id)
+def submit_api(request: Request, answer_id: str, svc: Svc) -> Response:
+    """The answer becomes an article in the review queue (or joins the article of a near-identical question).
+
+    200 when it joined an existing article, 201 when it made a new one; anonymous submissions are limited
+    per address and hour (429).
+    """
+    article, created = submit_answer(svc, answer_id, request)
     return JSONResponse(
         {"ok": True, "created": created, "article": public_article(article)}, status_code=201 if created else 200
+    )
+
+
+def public_view(article: Article, version: Version) -> Article:
+    """The article as the public sees it: the published version's number, and approved if that version was."""
+    approved = version.number == article.approved_version and article.approved_at is not None
+    return article.model_copy(
+        update={"current_version": version.number, "state": State.APPROVED if approved else article.state}
     )
 
 
@@ -239,12 +271,15 @@ def library(
     "/api/articles/{article_id}", tags=["library"], summary="An article as the public sees it", responses=ERRORS
 )
 def show_article(request: Request, article_id: str, svc: Svc) -> Response:
-    """Its newest version, marked Approved (with the reviewer's role and date) or pending human review."""
+    """Its last approved version, marked Approved (with the reviewer's role and date); before any approval,
+    Medora's own newest answer, marked pending human review. An edit is public only once approved."""
     article = svc.review.get_article(article_id)
     if article.state == State.REJECTED:
         data = {"ok": True, "article": public_article(article), "answer": None}
         return render(request, "article_withdrawn.html", {"article": article}, data)
-    stored = published_answer(article, svc.review.version(article.id, article.current_version))
+    version = svc.review.published_version(article.id)
+    article = public_view(article, version)
+    stored = published_answer(article, version)
     data = {"ok": True, "article": public_article(article), "answer": stored.answer.to_json_dict()}
     return render(request, "article.html", {"view": ArticleView(stored), "article": article}, data)
 
@@ -258,7 +293,7 @@ def editorial_policy(request: Request, svc: Svc) -> Response:
 
 
 @router.get("/review", include_in_schema=False)
-@router.get("/api/review/queue", tags=["review"], summary="The review queue", responses=ERRORS)
+@router.get("/api/review/queue", tags=["review"], summary="The review queue", responses=STAFF_ERRORS)
 def queue(
     request: Request,
     svc: Svc,
@@ -266,18 +301,48 @@ def queue(
     state: State | None = None,
     audience: str | None = Query(None, pattern="^(clinician|patient)$"),
     q: str | None = Query(None, max_length=200),
+    page: int = Query(1, ge=1, le=MAX_INT, description="1-based page number"),
+    per_page: int = Query(50, ge=1, le=200, description="articles per page"),
+    sort: Literal["newest", "oldest"] = Query("newest", description="by last change: newest or oldest first"),
 ) -> Response:
-    """Articles, newest change first; filter by state (default on the page: submitted), audience and text."""
+    """Articles a page at a time, newest change first (or oldest); filter by state (default on the page:
+    submitted), audience and text. `total` and `pages` say how many there are."""
     if state is None and not is_api(request) and "state" not in request.query_params:
         state = State.SUBMITTED
-    found = svc.review.queue(state, audience, q)
+    total = svc.review.queue_total(state, audience, q)
+    found = svc.review.queue(
+        state, audience, q, limit=per_page, offset=(page - 1) * per_page, oldest_first=sort == "oldest"
+    )
+    filters = {"state": state.value if state else None, "audience": audience, "q": q or "", "sort": sort}
     data = {
         "ok": True,
-        "filters": {"state": state.value if state else None, "audience": audience, "q": q or ""},
+        "filters": filters,
         "counts": svc.review.counts(),
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(ceil(total / per_page), 1),
         "articles": [a.model_dump(mode="json") for a in found],
     }
-    return render(request, "review_queue.html", {"found": found, "labels": STATE_LABELS, "user": user}, data)
+    links = queue_links(filters, page, per_page, data["pages"])
+    ctx = {"found": found, "labels": STATE_LABELS, "user": user, "links": links}
+    return render(request, "review_queue.html", ctx, data)
+
+
+def queue_links(filters: dict, page: int, per_page: int, pages: int) -> dict[str, str | None]:
+    """Previous/next page and the other sort order, keeping the filters."""
+    keep = {k: v for k, v in filters.items() if v} | {"per_page": per_page}
+    if not filters["state"]:
+        keep["state"] = ""  # "All": an explicit empty state, or the page would default to submitted
+
+    def link(**changes: object) -> str:
+        return "/review?" + urlencode(keep | changes)
+
+    return {
+        "prev": link(page=page - 1) if page > 1 else None,
+        "next": link(page=page + 1) if page < pages else None,
+        "resort": link(sort="newest" if filters["sort"] == "oldest" else "oldest"),
+    }
 
 
 def authored_since_approval(versions: list[Version], article: Article, user: User) -> bool:
@@ -286,10 +351,13 @@ def authored_since_approval(versions: list[Version], article: Article, user: Use
 
 @router.get("/review/articles/{article_id}", include_in_schema=False)
 @router.get(
-    "/api/review/articles/{article_id}", tags=["review"], summary="An article for its reviewers", responses=ERRORS
+    "/api/review/articles/{article_id}",
+    tags=["review"],
+    summary="An article for its reviewers",
+    responses=STAFF_ERRORS,
 )
 def review_article(
-    request: Request, article_id: str, svc: Svc, user: Staff, v: int | None = Query(None, ge=1)
+    request: Request, article_id: str, svc: Svc, user: Staff, v: int | None = Query(None, ge=1, le=MAX_INT)
 ) -> Response:
     """The article with all its versions, comments and audit trail, and the actions open to you."""
     return review_page(request, svc, user, article_id, v)
@@ -361,21 +429,27 @@ def grouped_bullets(version: Version) -> list[tuple[str, list[tuple[str, Any]]]]
 
 
 class TransitionBody(BaseModel):
-    action: Action = Field(description="start_review, approve, request_changes, reject or resubmit")
-    comment: str = Field("", description="required for request_changes and reject")
+    # only the review decisions: submit, edit and sources_changed happen by other routes (audit L5)
+    action: Literal["start_review", "approve", "request_changes", "reject", "resubmit"] = Field(
+        description="start_review, approve, request_changes, reject or resubmit"
+    )
+    comment: str = Field("", max_length=4000, description="required for request_changes and reject")
 
 
 class CommentBody(BaseModel):
-    body: str
-    bullet: str | None = Field(None, description="'summary' or s<section>.b<bullet>; none for the whole article")
+    body: str = Field(min_length=1, max_length=4000)
+    bullet: str | None = Field(
+        None, max_length=16, description="'summary' or s<section>.b<bullet>; none for the whole article"
+    )
 
 
 class VersionBody(BaseModel):
-    edits: list[BulletEdit]
-    note: str = ""
+    edits: list[BulletEdit] = Field(min_length=1, max_length=200)
+    note: str = Field("", max_length=4000)
     base_version: int | None = Field(
         None,
         ge=1,
+        le=MAX_INT,
         description="the version these edits were made on (default: the "
         "newest); if a newer one exists the edit is refused with 409",
     )
@@ -400,7 +474,10 @@ def transition_form(
 
 
 @router.post(
-    "/api/review/articles/{article_id}/transitions", tags=["review"], summary="Take a review decision", responses=ERRORS
+    "/api/review/articles/{article_id}/transitions",
+    tags=["review"],
+    summary="Take a review decision",
+    responses=STAFF_ERRORS,
 )
 def transition_api(article_id: str, body: TransitionBody, svc: Svc, user: Staff) -> dict:
     """Move the article along the workflow; 409 if the state does not allow it, 403 if your role does not."""
@@ -430,7 +507,7 @@ def comment_form(
     "/api/review/articles/{article_id}/comments",
     tags=["review"],
     summary="Comment on an article or bullet",
-    responses=ERRORS,
+    responses=STAFF_ERRORS,
     status_code=201,
 )
 def comment_api(article_id: str, body: CommentBody, svc: Svc, user: Staff) -> Response:
@@ -448,7 +525,7 @@ def save_edits(
     return svc.review.edit(article_id, edited, user, note, base_version=base.number)
 
 
-CITES = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
+CITES = re.compile(r"^\s*[0-9]{1,3}(\s*[, ]\s*[0-9]{1,3})*\s*$")
 
 
 def form_edits(version: Version, form: dict[str, str]) -> list[BulletEdit]:
@@ -459,7 +536,7 @@ def form_edits(version: Version, form: dict[str, str]) -> list[BulletEdit]:
         raw = form.get(f"cites:{key}", ", ".join(map(str, b.citations)))
         if raw.strip() and not CITES.match(raw):
             raise InvalidRequest(f"{key}: citations must be reference numbers separated by commas, e.g. 1, 3")
-        cites = sorted({int(n) for n in re.findall(r"\d+", raw)})
+        cites = sorted({int(n) for n in re.findall(r"[0-9]+", raw)})
         if text != b.text or cites != sorted(set(b.citations)):
             edits.append(BulletEdit(bullet=key, text=text, citations=cites))
     return edits
@@ -487,8 +564,12 @@ def edit_page(request: Request, article_id: str, svc: Svc, user: Staff) -> Respo
 async def edit_form(request: Request, article_id: str, svc: Svc, user: Staff) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     article = svc.review.get_article(article_id)
-    base = form.get("base_version", "")
-    version = svc.review.version(article_id, int(base) if base.isdigit() else None)
+    base = form.get("base_version", "").strip()
+    if base and not ASCII_NUMBER.fullmatch(base):
+        raise InvalidRequest(
+            f"base_version must be a version number, not {base[:20]!r}", hint="Reload the edit page and try again."
+        )
+    version = svc.review.version(article_id, int(base) if base else None)
     try:
         save_edits(svc, article_id, user, form_edits(version, form), form.get("note", ""), version.number)
     except MedoraError as e:
@@ -514,7 +595,7 @@ async def edit_form(request: Request, article_id: str, svc: Svc, user: Staff) ->
     "/api/review/articles/{article_id}/versions",
     tags=["review"],
     summary="Edit bullets (a new version)",
-    responses=ERRORS,
+    responses=STAFF_ERRORS,
     status_code=201,
 )
 def version_api(article_id: str, body: VersionBody, svc: Svc, user: Staff) -> Response:
@@ -528,15 +609,15 @@ def version_api(article_id: str, body: VersionBody, svc: Svc, user: Staff) -> Re
     "/api/review/articles/{article_id}/diff",
     tags=["review"],
     summary="Differences between two versions",
-    responses=ERRORS,
+    responses=STAFF_ERRORS,
 )
 def diff(
     request: Request,
     article_id: str,
     svc: Svc,
     user: Staff,
-    from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
-    to: Annotated[int | None, Query(ge=1)] = None,
+    from_: Annotated[int | None, Query(alias="from", ge=1, le=MAX_INT)] = None,
+    to: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> Response:
     """Bullet by bullet and word by word; default: the previous version against the newest."""
     article = svc.review.get_article(article_id)

@@ -11,6 +11,7 @@ GET  /health
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -20,9 +21,17 @@ from pydantic import BaseModel, Field
 from medora.db import StoredAnswer
 from medora.models import Answer, Audience
 from medora.qa import get_engine
-from medora.web.auth import load_identity, verify_csrf
+from medora.web.auth import is_https, load_identity, verify_csrf
 from medora.web.presenter import ArticleView, long_date
-from medora.web.services import Services, answer_question, load_answer, load_conversation, load_source, services
+from medora.web.services import (
+    Services,
+    answer_question,
+    limit_asking,
+    load_answer,
+    load_conversation,
+    load_source,
+    services,
+)
 
 router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
 Svc = Annotated[Services, Depends(services)]
@@ -35,14 +44,16 @@ MODE_HELP = (
 
 
 class AskBody(BaseModel):
-    question: str = Field(description="the clinical question", examples=[SEED_Q])
+    question: str = Field(min_length=1, description="the clinical question", examples=[SEED_Q])
     audience: Audience = Field(Audience.CLINICIAN, description="clinician, or patient for plain language")
     conversation_id: str | None = Field(None, description="continue this thread (the question may lean on it)")
     mode: Mode = Field("extractive", description=MODE_HELP)
 
 
 class FollowUpBody(BaseModel):
-    question: str = Field(description="the follow-up, e.g. 'what about in pregnancy?'", examples=["and the dose?"])
+    question: str = Field(
+        min_length=1, description="the follow-up, e.g. 'what about in pregnancy?'", examples=["and the dose?"]
+    )
     audience: Audience | None = Field(None, description="default: the thread's audience")
     mode: Mode = Field("extractive", description=MODE_HELP)
 
@@ -62,6 +73,28 @@ class ErrorOut(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)}
+ASK_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 429: {"model": ErrorOut}}
+THREADS_COOKIE = "medora_threads"  # the conversations this browser started: only it is offered their thread
+MAX_THREADS = 20
+
+
+def owned_threads(request: Request) -> list[str]:
+    return [t for t in request.cookies.get(THREADS_COOKIE, "").split(".") if t][:MAX_THREADS]
+
+
+def remember_thread(request: Request, response: Response, conversation_id: str) -> None:
+    """This browser started (or continued) the thread: its answer pages may link to it (issue #14, audit M3)."""
+    ids = [conversation_id, *(t for t in owned_threads(request) if t != conversation_id)][:MAX_THREADS]
+    response.set_cookie(
+        THREADS_COOKIE, ".".join(ids), max_age=30 * 86400, httponly=True, samesite="lax", secure=is_https(request)
+    )
+
+
+def as_shared(request: Request, stored: StoredAnswer) -> StoredAnswer:
+    """An answer as a shared link shows it: without its thread unless this browser owns that thread."""
+    if stored.conversation_id and stored.conversation_id in owned_threads(request):
+        return stored
+    return replace(stored, conversation_id=None)
 
 
 def is_api(request: Request) -> bool:
@@ -76,7 +109,7 @@ def render(request: Request, template: str, context: dict, data: dict) -> Respon
     return svc.templates.TemplateResponse(request, template, {"data": data, **context})
 
 
-def remember_audience(svc: Services, response: Response, audience: str | None) -> None:
+def remember_audience(svc: Services, response: Response, audience: str | None, request: Request) -> None:
     if audience in ("clinician", "patient"):
         response.set_cookie(
             svc.web.audience_cookie,
@@ -84,7 +117,13 @@ def remember_audience(svc: Services, response: Response, audience: str | None) -
             max_age=svc.web.audience_cookie_days * 86400,
             httponly=True,
             samesite="lax",
+            secure=is_https(request),
         )
+
+
+def ask_budget(request: Request) -> None:
+    """Route dependency: 429 once this address used its questions for the minute (audit L3)."""
+    limit_asking(request.app.state.services, request)
 
 
 def audience_of(svc: Services, request: Request) -> str:
@@ -99,8 +138,9 @@ def home(request: Request, svc: Svc) -> Response:
     )
 
 
-@router.post("/ask", include_in_schema=False)
+@router.post("/ask", include_in_schema=False, dependencies=[Depends(ask_budget)])
 def ask_form(
+    request: Request,
     svc: Svc,
     question: Annotated[str, Form()] = "",
     audience: Annotated[str | None, Form()] = None,
@@ -108,13 +148,25 @@ def ask_form(
 ) -> Response:
     stored = answer_question(svc, question, audience, mode=mode)
     response = RedirectResponse(f"/answers/{stored.id}", status_code=303)
-    remember_audience(svc, response, audience)
+    remember_audience(svc, response, audience, request)
+    if stored.conversation_id:
+        remember_thread(request, response, stored.conversation_id)
     return response
 
 
-@router.post("/api/ask", response_model=AnswerOut, responses=ERRORS, tags=["answers"], summary="Ask a question")
+@router.post(
+    "/api/ask",
+    response_model=AnswerOut,
+    responses=ASK_ERRORS,
+    tags=["answers"],
+    summary="Ask a question",
+    dependencies=[Depends(ask_budget)],
+)
 def ask_api(body: AskBody, svc: Svc) -> Response:
-    """Answer a question; the answer follows answer.schema.json, plus `id` and `conversation_id`."""
+    """Answer a question; the answer follows answer.schema.json, plus `id` and `conversation_id`.
+
+    Keep `conversation_id` to yourself: it opens the whole thread (GET /api/answers/{id} leaves it out).
+    """
     stored = answer_question(svc, body.question, body.audience, body.conversation_id, body.mode)
     return JSONResponse(stored.to_json_dict())
 
@@ -128,8 +180,8 @@ def ask_api(body: AskBody, svc: Svc) -> Response:
     summary="Get a stored answer",
 )
 def show_answer(request: Request, answer_id: str, svc: Svc) -> Response:
-    """One stored answer."""
-    stored = load_answer(svc, answer_id)
+    """One stored answer; `conversation_id` is null: a shared answer link does not open its thread."""
+    stored = as_shared(request, load_answer(svc, answer_id))
     return render(
         request,
         "answer.html",
@@ -157,7 +209,7 @@ def show_conversation(request: Request, conversation_id: str, svc: Svc) -> Respo
     )
 
 
-@router.post("/conversations/{conversation_id}/ask", include_in_schema=False)
+@router.post("/conversations/{conversation_id}/ask", include_in_schema=False, dependencies=[Depends(ask_budget)])
 def follow_up_form(
     request: Request,
     conversation_id: str,
@@ -172,14 +224,15 @@ def follow_up_form(
         )
     else:
         response = RedirectResponse(f"/conversations/{conversation_id}#turn-{stored.position}", status_code=303)
-    remember_audience(svc, response, audience)
+    remember_audience(svc, response, audience, request)
     return response
 
 
 @router.post(
     "/api/conversations/{conversation_id}/ask",
+    dependencies=[Depends(ask_budget)],
     response_model=AnswerOut,
-    responses=ERRORS,
+    responses=ASK_ERRORS,
     tags=["conversations"],
     summary="Ask a follow-up in a conversation",
 )
@@ -199,7 +252,9 @@ def show_source(request: Request, source_id: str, svc: Svc) -> Response:
     return render(request, "source.html", {}, data)
 
 
-@router.get("/health", responses={503: {"model": ErrorOut}}, tags=["service"], summary="Health check")
+@router.api_route(
+    "/health", methods=["GET", "HEAD"], responses={503: {"model": ErrorOut}}, tags=["service"], summary="Health check"
+)
 def health(svc: Svc) -> dict:
     """Liveness and what is loaded: the index (503 if missing) and the database."""
     stats = get_engine(svc.settings).reader.stats()

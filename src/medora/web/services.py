@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from medora.compose.generative import check_mode
 from medora.db import AnswerStore, StoredAnswer, StoredConversation
+from medora.db.store import public_url
 from medora.errors import NotFound
 from medora.models import Audience
 from medora.qa import ask, get_engine, parse_audience
 from medora.review import ReviewStore
 from medora.settings import Settings
 from medora.web.config import WebSettings
+from medora.web.ratelimit import RateLimiter
 
 
 @dataclass
@@ -24,10 +26,21 @@ class Services:
     store: AnswerStore
     templates: Jinja2Templates
     review: ReviewStore
+    limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+def client_ip(request: Request) -> str:
+    """The client's address (a trusted proxy's X-Forwarded-For is applied before the app sees the request)."""
+    return request.client.host if request.client else "unknown"
+
+
+def limit_asking(svc: Services, request: Request) -> None:
+    """429 once this address asked `ask_per_minute` questions in the last minute."""
+    svc.limiter.check("ask", client_ip(request), svc.web.ask_per_minute, 60, hint="Wait a moment before asking again.")
 
 
 def answer_question(
@@ -76,4 +89,6 @@ def load_source(svc: Services, source_id: str) -> dict:
         {"id": p.id, "heading": p.heading, "text": p.text, "lay_text": p.lay_text, "kind": p.kind}
         for p in reader.source_passages(source_id)
     ]
-    return {"ok": True, "source": source.model_dump(mode="json"), "passages": passages}
+    public = source.model_dump(mode="json")
+    public["url"] = public_url(public.get("url"))  # a user document's file:// path is the server's business
+    return {"ok": True, "source": public, "passages": passages}

@@ -1,0 +1,55 @@
+"""How `medora serve` runs uvicorn: no proxy headers believed by uvicorn itself (the app decides, from
+`MEDORA_WEB__TRUSTED_PROXIES`), no `Server` header, and our own access log in place of uvicorn's.
+
+uvicorn's access log writes the client address next to the full path: for Medora that is an address next to
+a capability URL to someone's health question (issue #14, audit L8). `medora.access` logs the route
+template instead, unless `MEDORA_WEB__ACCESS_LOG_DETAIL=true`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from medora.web.config import WebSettings
+
+access_log = logging.getLogger("medora.access")
+
+
+def uvicorn_options(web: WebSettings) -> dict:
+    """Keyword arguments for `uvicorn.run` / `uvicorn.Config`."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["handlers"]["medora"] = {
+        "formatter": "default",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    log_config["loggers"]["medora.access"] = {"handlers": ["medora"], "level": "INFO", "propagate": False}
+    return {
+        "proxy_headers": False,
+        "server_header": False,
+        "access_log": False,
+        "log_config": log_config,
+        "log_level": "info",
+    }
+
+
+def log_request(request: Request, response: Response, started: float, web: WebSettings) -> None:
+    """One access-log line: by default method, route template, status and time; no ids, queries or addresses."""
+    ms = (time.perf_counter() - started) * 1000
+    if web.access_log_detail:
+        client = request.client.host if request.client else "-"
+        query = f"?{request.url.query}" if request.url.query else ""
+        access_log.info(
+            '%s - "%s %s%s" %d %.0fms', client, request.method, request.url.path, query, response.status_code, ms
+        )
+        return
+    route = request.scope.get("route")
+    template = getattr(route, "path", None) or "(no route)"
+    access_log.info("%s %s %d %.0fms", request.method, template, response.status_code, ms)
