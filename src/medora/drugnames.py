@@ -142,7 +142,7 @@ DRUG_STEM = re.compile(
     r"tinib|ciclib|zumab|ximab|mumab|lizumab|navir|previr|asvir|ciclovir|amivir|vudine|dronate|tadine|tirizine|"
     r"peridone|apine|codone|morphone|orphine|adol|fentanil|mectin|methrin|gabalin|pentin|steride|zosin|"
     r"glutide|gliptin|lutamide|rozole|trozole|relin|pressin|tocin|vastatin|pamil|tiazem|olamine|amine|azine|"
-    r"oxicam|lamide|zepine|zodone|bital|plase|ridone|mide|zine)$"
+    r"oxicam|lamide|zepine|zodone|bital|plase|ridone|mide|zine|irole|pexole|giline|dronate|tretinoin)$"
 )
 # Words around a name that mark the question as being about a medicine.
 DRUG_CONTEXT = re.compile(
@@ -157,7 +157,8 @@ AS_MEDICINE_BEFORE = re.compile(
 )
 AS_MEDICINE_AFTER = re.compile(
     r"^\s*(side[- ]?effects?|dos(e|es|age|ing)\b|\d*\s*mg\b|tablets?|pills?|capsules?|injections?|shots?|"
-    r"withdrawal|overdose|interact\w*|and alcohol|er\b|xr\b)"
+    r"withdrawal|overdose|interact\w*|and alcohol|er\b|xr\b|inhalers?|sprays?|(eye |ear )?drops|patch(es)?|"
+    r"creams?|ointments?|gel\b|syrup|suspension|lozenges?)"
 )
 WEAK_AFTER = re.compile(r"^\s*(cause[sd]?|make[sd]?|help[sd]?|work[sd]?)\b")
 NOT_A_NAME_AFTER = re.compile(r"^\s*(medications?|medicines?|drugs?|treatments?|therapy|therapies|meds)\b")
@@ -165,7 +166,10 @@ NOT_DRUGS = frozenset(
     """examine examination amine amines histamine dopamine serotonin vitamine protein proteins routine
     routines determine famine feminine medicine medicines urine migraine magazine vaccine vaccines uride
     fluoride chloride peroxide oxide bromide glucose fructose lactose cortisol insulin adrenaline
-    hydroxide saline cocaine nicotine caffeine heroin""".split()
+    hydroxide saline cocaine nicotine caffeine heroin cholesterol sterol ergosterol benzodiazepine
+    benzodiazepines barbiturate barbiturates antihistamine antihistamines statin statins opioid opioids steroid
+    steroids antibiotic antibiotics antidepressant antidepressants amphetamines triglyceride triglycerides
+    creatinine bilirubin hemoglobin haemoglobin ferritin troponin""".split()
 )
 
 
@@ -260,20 +264,28 @@ class DrugNames:
         English nor anywhere in the library sits near a medicine cue ("does the buspar cause sleepiness").
         """
         lowered = text.lower()
+        candidates = []
         for m in re.finditer(r"[A-Za-z][A-Za-z\-]{3,}", text):
             word = m.group().lower()
-            if len(word) < 5 or word in self.labels or word in NOT_DRUGS or self.correct(word, known):
+            if word in self.labels or word in NOT_DRUGS or self.correct(word, known):
                 continue
-            before, after = lowered[: m.start()], lowered[m.end() :]
-            if NOT_A_NAME_AFTER.match(after):
+            if NOT_A_NAME_AFTER.match(lowered[m.end() :]):
                 continue  # "side effects of psoriasis medication": the medicine is not named
+            candidates.append((m, word))
+        for m, word in candidates:  # a drug-name stem is the surest sign, wherever the name sits
             if DRUG_STEM.search(word) and len(word) >= 7:
                 return m.group()
+        for m, word in candidates:
             if word in self.vocabulary or self._everyday(word):
                 continue
+            before, after = lowered[: m.start()], lowered[m.end() :]
             if AS_MEDICINE_BEFORE.search(before) or AS_MEDICINE_AFTER.match(after):
                 return m.group()
-            if not known(word) and (WEAK_AFTER.match(after) or _near_context(lowered, m.start(), m.end())):
+            if (
+                len(word) >= 5
+                and not known(word)
+                and (WEAK_AFTER.match(after) or _near_context(lowered, m.start(), m.end()))
+            ):
                 return m.group()
         return None
 
