@@ -24,6 +24,22 @@ from medora.settings import Settings
 # Kinds of question a house topic answers better than a label when the question names both ("what dose of
 # prednisone for a gout flare" wants the gout guidance); a label is the authority on the rest.
 TOPIC_FIRST = frozenset({"dose", "indications", "overview"})
+# Words the label uses where it answers each kind of question: they steer the choice of sentences.
+ASPECT_TERMS: dict[str, tuple[str, ...]] = {
+    "overview": ("indicated", "treat", "used"),
+    "indications": ("indicated", "treat", "used"),
+    "dose": ("recommended", "dose", "dosage", "daily"),
+    "side effects": ("adverse", "reactions", "common"),
+    "interactions": ("concomitant", "coadministration", "interaction"),
+    "pregnancy": ("pregnancy", "lactation", "breastfed", "milk"),
+    "populations": ("impairment", "patients"),
+    "contraindications": ("contraindicated",),
+    "mechanism": ("mechanism", "action"),
+    "time": ("half-life", "hours", "peak", "steady"),
+    "overdose": ("overdosage", "overdose"),
+    "storage": ("store", "temperature"),
+    "appearance": ("tablets", "inactive", "ingredients"),
+}
 
 
 @dataclass
@@ -84,8 +100,8 @@ def _term_choices(label: LabelEvidence) -> list[list[str]]:
     the other words, the names come back, then the words naming the kind of question ("interactions")."""
     names = {w for d in label.drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
     rest = [t for t in label.terms if t not in names]
-    aspect = WORD.findall(label.aspect.title) if label.aspect else []
-    choices = [rest, label.terms, label.terms + [w for w in aspect if len(w) > 3]]
+    cues = [w for w in ASPECT_TERMS.get(label.aspect.name, ()) if w not in rest] if label.aspect else []
+    choices = [rest + cues, rest, label.terms, label.terms + cues]
     return [c for i, c in enumerate(choices) if c and c not in choices[:i]] or [label.terms]
 
 
