@@ -11,6 +11,7 @@ Usage example::
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import unicodedata
@@ -22,6 +23,7 @@ from medora.conversation import Conversation, standalone
 from medora.druganswers import label_answer, label_evidence
 from medora.errors import InvalidRequest, QuestionTooLong
 from medora.models import Answer, Audience, Hit, ReviewInfo, Status
+from medora.question import QuestionFrame
 from medora.retrieval import Expansion, SearchEngine
 from medora.review.fingerprint import fingerprint, stale
 from medora.settings import Settings, get_settings
@@ -92,7 +94,7 @@ def ask(
     timing: dict[str, float] = {}
 
     names_topic = bool(engine.expand(text).topics)
-    query = standalone(text, conversation, names_topic)
+    query = standalone(text, conversation, names_topic, understand=engine.frame)
     tri = second_opinion(triage(query), query, engine)
     timing["triage"] = _ms(t0)
     if tri.status == "out_of_scope":
@@ -117,7 +119,10 @@ def ask(
         if tri.status == Status.URGENT:
             answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": urgent_notice(tri, aud)})
         return _finish(_with_review(library, article, answer, engine) if article else answer, timing, t0)
-    topic = _pick_topic(exp, hits)
+    frame = engine.frame(query)  # what it asks about, which kind of answer, for whom (#13)
+    topic = _pick_topic(exp, hits, frame)
+    if frame.focus is not None and topic is None:  # the passages written about the focus, on top (#13)
+        hits = _focused(hits, engine.focus_search(query, frame.focus))
     status = Status.URGENT if tri.status == "urgent" else Status.ANSWERED
     if (
         topic
@@ -136,6 +141,8 @@ def ask(
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
     if topic is None and not _has_evidence(exp, best, engine, settings):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
+        if answer.status == Status.INSUFFICIENT_EVIDENCE:
+            answer = _names_what_is_missing(answer, frame, exp, engine)
         if notice:  # an emergency still gets its notice, even with nothing to cite
             answer = answer.model_copy(
                 update={"status": Status.URGENT, "urgent_notice": notice, "title": "Possible emergency"}
@@ -151,6 +158,8 @@ def ask(
         topic=topic,
         topic_title=engine.topic_meta[topic][0] if topic else None,
         modifiers=modifiers_of(query),
+        frame=frame,
+        similarity=lambda ids: engine.similarities(query, ids),
     )
     answer = compose(ev, engine.reader, aud, settings.compose, status)
     answer = generate(answer, ev, engine, settings, mode)  # model proposes, Medora verifies (#15)
@@ -210,8 +219,11 @@ def _with_review(library: ReviewStore, article: Article, answer: Answer, engine:
     return answer.model_copy(update={"review": review})
 
 
-def _pick_topic(exp: Expansion, hits: list[Hit]) -> str | None:
-    """A KB topic the question names (best-ranked first), else one that clearly leads the results."""
+def _pick_topic(exp: Expansion, hits: list[Hit], frame: QuestionFrame | None = None) -> str | None:
+    """The house topic of the question's focus; without a focus, a KB topic the question names (best-ranked
+    first), else one that clearly leads the results. A topic named only as context ("gout with CKD") is not it."""
+    if frame is not None and frame.focus is not None:
+        return frame.focus.topic
     rank = {}
     for i, h in enumerate(hits):
         if h.passage.topic and h.passage.topic not in rank:
@@ -222,6 +234,35 @@ def _pick_topic(exp: Expansion, hits: list[Hit]) -> str | None:
         if h.passage.topic and h.similarity >= 0.55:
             return h.passage.topic
     return None
+
+
+def _focused(hits: list[Hit], about_focus: list[Hit], k: int = 20) -> list[Hit]:
+    """The focus's own passages first, then the other hits (compose keeps only sentences about the focus)."""
+    seen = {h.passage.id for h in about_focus}
+    return (about_focus + [h for h in hits if h.passage.id not in seen])[: max(k, len(about_focus))]
+
+
+def _names_what_is_missing(answer: Answer, frame: QuestionFrame, exp: Expansion, engine: SearchEngine) -> Answer:
+    """The "not enough evidence" answer says what we hold nothing about: the focus, or the name no passage uses (#13)."""
+    unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
+    name = _unknown_name(frame.text, unknown[0]) if unknown else frame.focus.name if frame.focus else None
+    if name is None:
+        return answer
+    text = (
+        f"We found no source in Medora's library about {name}, so we are not giving an answer rather than "
+        "guessing. Check the spelling, try another name for it, or ask a clinician."
+    )
+    summary = answer.summary.model_copy(update={"text": text})
+    return answer.model_copy(update={"summary": summary, "title": f"Nothing on {name} in the library"})
+
+
+def _unknown_name(question: str, word: str) -> str:
+    """The unknown word with the name words after it, as the question spells them ("Zorblaxian fever syndrome")."""
+    m = re.search(rf"\b{re.escape(word)}\b((?:[\s-]+(?!(?:{NAME_STOP})\b)[A-Za-z-]+){{0,3}})", question, re.I)
+    return m.group(0).strip() if m else word
+
+
+NAME_STOP = "in|on|at|for|and|or|with|is|are|was|the|a|an|to|of|after|before|during|when|if|that|this|my|your"
 
 
 def _has_evidence(exp: Expansion, best: float, engine: SearchEngine, settings: Settings) -> bool:

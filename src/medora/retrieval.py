@@ -19,6 +19,7 @@ from medora.drugnames import DrugNames
 from medora.index.embedder import Embedder
 from medora.index.store import IndexReader
 from medora.models import DrugName, Hit, Passage
+from medora.question import Focus, Lexicon, QuestionFrame, frame_of
 from medora.settings import Settings
 
 STOPWORDS = frozenset(
@@ -92,6 +93,7 @@ class SearchEngine:
         self._query_vectors: dict[str, np.ndarray] = {}
         self._drugs: DrugNames | None = None
         self._known: dict[str, bool] = {}
+        self._lexicon: Lexicon | None = None
 
     def _prior(self, sid: str) -> float:
         """Evidence-type plus recency prior of a source, computed on first use (keeps cold start short)."""
@@ -209,6 +211,90 @@ class SearchEngine:
             src = self.reader.source(p.source_id)
             if src is not None:
                 hits.append(Hit(passage=p, source=src, score=score, dense_rank=rank, similarity=sim))
+        return hits
+
+    # --- what the question is about (#13) ---------------------------------------------------
+    @property
+    def lexicon(self) -> Lexicon:
+        """Every name the library knows a subject by, built on first use (keeps cold start short)."""
+        if self._lexicon is None:
+            with self._lock:
+                conditions = [
+                    (focus, sid)
+                    for sid, focus in self.reader.db.execute(
+                        "SELECT id, json_extract(json, '$.extra.focus') FROM sources "
+                        "WHERE id >= 'medquad:' AND id < 'medquad;'"
+                    )
+                    if focus
+                ]
+                topics = [(tid, title, aliases) for tid, title, aliases, _, _ in self.reader.topics()]
+            drugs: dict[str, tuple[str, list[str], list[str]]] = {}
+            for labels in self.drugs.labels.values():
+                for lab in labels:
+                    generic, brands, sids = drugs.setdefault(lab.generic, (lab.generic, [], []))
+                    brands += [b for b in lab.brands if b not in brands]
+                    sids += [lab.source_id] if lab.source_id not in sids else []
+            self._lexicon = Lexicon.build(
+                topics=topics,
+                conditions=conditions,
+                synonyms=self.synonyms,
+                drugs=list(drugs.values()),
+                common=self.vocabulary.__contains__,
+            )
+        return self._lexicon
+
+    def frame(self, query: str) -> QuestionFrame:
+        """The question's focus, type, population and specifics (built once per question by `ask()`)."""
+        return frame_of(query, self.lexicon, self.known)
+
+    def similarities(self, query: str, passage_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the question to each indexed passage (house statements are one sentence each)."""
+        if not passage_ids:
+            return {}
+        qv = self.query_vector(query)
+        q = f"SELECT id, vec_row FROM passages WHERE id IN ({','.join('?' * len(passage_ids))})"
+        with self._lock:
+            rows = [(pid, v) for pid, v in self.reader.db.execute(q, passage_ids) if v is not None]
+        if not rows:
+            return {}
+        sims = self.reader.vectors[[v for _, v in rows]] @ qv
+        return {pid: float(s) for (pid, _), s in zip(rows, sims, strict=True)}
+
+    def focus_search(self, query: str, focus: Focus, k: int = 12) -> list[Hit]:
+        """The passages of the MedQuAD documents about the focus that best answer the question (by its embedding,
+        with MedQuAD answers of the matching question type first)."""
+        sids = [s for s in focus.sources if s.startswith("medquad:")][:8]
+        if not sids:
+            return []
+        qv = self.query_vector(query)
+        qtypes = question_types(query) or {"information"}
+        rows: list[tuple[int, Passage]] = []
+        with self._lock:
+            for sid in sids:
+                rows += [
+                    (int(v), Passage.model_validate_json(j))
+                    for v, j in self.reader.db.execute(
+                        "SELECT vec_row, json FROM passages WHERE id >= ? AND id < ?", (sid + "_", sid + "`")
+                    )
+                    if v is not None
+                ]
+        if not rows:
+            return []
+        sims = self.reader.vectors[[v for v, _ in rows]] @ qv
+        boost = self.settings.retrieval.qtype_boost * 10
+        scored = sorted(
+            (
+                (float(s) + (boost if p.meta.get("qtype") in qtypes else 0.0), float(s), p)
+                for (_, p), s in zip(rows, sims, strict=True)
+            ),
+            key=lambda t: t[0],
+            reverse=True,
+        )
+        hits = []
+        for score, sim, p in scored[:k]:
+            src = self.reader.source(p.source_id)
+            if src is not None:
+                hits.append(Hit(passage=p, source=src, score=score, similarity=sim))
         return hits
 
     # --- the two retrievers ----------------------------------------------------------------

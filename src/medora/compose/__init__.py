@@ -9,23 +9,20 @@ first citation.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from medora.compose.audience import DISCLAIMERS, SEEK_CARE_INTRO, grade_level, plain
 from medora.compose.citations import ReferenceBook, renumber
 from medora.compose.extractive import Candidate, candidates, near_duplicate
+from medora.compose.focus import intent_for, narrow_statements, nothing_about, on_topic, rank
 from medora.compose.sections import ORDER, TITLE_PREFIX, heading, intent_of, kind_of_sentence
 from medora.models import Answer, Audience, Bullet, Hit, Passage, Section, Source, Status
+from medora.question import POPULATIONS, QuestionFrame, population_of, title_of
 from medora.settings import ComposeSettings
 
-MODIFIERS: dict[str, str] = {
-    "pregnancy": r"pregnan\w*|breast-?feed\w*|lactat\w*|postpartum|trimester",
-    "children": r"\bchild\w*|\bkids?\b|pediatric|paediatric|infants?\b|toddlers?|adolescen\w*|teen\w*",
-    "older adults": r"elderly|older (?:adults?|people|patients|persons?)|frail",
-    "kidney impairment": r"kidney (?:disease|failure|impairment|function)|renal (?:impairment|failure|insufficiency)|\bckd\b|\begfr\b|dialysis",
-    "liver impairment": r"liver (?:disease|failure|impairment)|hepatic impairment|cirrho\w*",
-}
+MODIFIERS: dict[str, str] = POPULATIONS  # who a question is about; one table, in question.py (#13)
 
 
 DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|micrograms?|g|units?|IU|mL|mmol)(?:/kg)?\b", re.I)
@@ -47,24 +44,31 @@ class Evidence:
     topic: str | None = None
     topic_title: str | None = None
     modifiers: list[str] = field(default_factory=list)
+    frame: QuestionFrame | None = None  # what the question asks about (#13); None: the older, word-based path
+    similarity: Callable[[list[str]], dict[str, float]] | None = None  # passage id -> cosine to the question
 
 
 def modifiers_of(question: str) -> list[str]:
-    q = question.lower()
-    return [name for name, pat in MODIFIERS.items() if re.search(pat, q)]
+    return population_of(question)
 
 
 def compose(
     ev: Evidence, library: Library, audience: Audience, settings: ComposeSettings, status: Status = Status.ANSWERED
 ) -> Answer:
-    intent = intent_of(ev.standalone)
+    frame = ev.frame
+    intent = intent_for(frame) if frame else intent_of(ev.standalone)
     if ev.topic:
         summary, sections, book = _from_topic(ev, library, audience, intent, settings)
         subject = ev.topic_title or ev.topic
     else:
         summary, sections, book = _from_passages(ev, library, audience, intent, settings)
         subject = _subject(ev)
+    if frame and frame.focus:
+        subject = frame.focus.name
     if summary is None:
+        if frame and frame.focus:  # say plainly that we hold nothing on it, and name it
+            answer = not_answered(ev.question, audience, Status.INSUFFICIENT_EVIDENCE, nothing_about(frame))
+            return answer.model_copy(update={"title": f"Nothing on {frame.focus.name} in the library"})
         return not_answered(ev.question, audience, Status.INSUFFICIENT_EVIDENCE)
     if audience == Audience.PATIENT and sections:
         if sections[0].kind != "red_flags":
@@ -79,7 +83,9 @@ def compose(
         question=ev.question,
         audience=audience,
         status=status,
-        title=f"{TITLE_PREFIX[intent]} {subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject}",
+        title=title_of(frame)
+        if frame and (frame.focus or not ev.topic)
+        else f"{TITLE_PREFIX[intent]} {subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject}",
         summary=summary,
         sections=sections,
         references=references,
@@ -124,6 +130,12 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
     summary_p = next((p for p in passages if p.kind == "summary"), None)
     summary = _bullet(book, sources, summary_p, summary_p.cites, text_of(summary_p)) if summary_p else None
     statements = [p for p in passages if p.kind != "summary"]
+    if ev.frame and not ev.frame.broad and not ev.modifiers and ev.similarity and statements:
+        # a narrow question gets the statements that answer it, the best one as its bottom line (#13)
+        picked = narrow_statements(ev.frame, statements, ev.similarity([p.id for p in statements]))
+        if picked:
+            summary = _bullet(book, sources, picked[0], picked[0].cites, text_of(picked[0])) or summary
+            statements = [p for p in statements if p in picked[1:]]
     if intent == "dose":  # a dosing question gets the dosing statement as its bottom line
         dosed = [p for p in statements if p.kind in ("management", "escalation") and DOSE.search(p.text)]
         if dosed:
@@ -176,6 +188,10 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
 
 def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: str, settings: ComposeSettings):  # noqa: ANN202
     cands = candidates(ev.terms, ev.hits)
+    if ev.frame is not None:  # only sentences about the question's focus, best answers first (#13)
+        cands = on_topic(ev.frame, cands)
+        sims = ev.similarity(list(dict.fromkeys(c.passage.id for c in cands))) if ev.similarity and cands else {}
+        cands = rank(ev.frame, cands, sims, min(settings.max_bullets, 14) * 2)
     if not cands:
         return None, [], ReferenceBook()
     chosen: list[Candidate] = []

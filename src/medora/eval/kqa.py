@@ -7,6 +7,10 @@ calibrated on K-QA's own statements (and whose held-out agreement with those lab
   * contradiction rate: share of must-have and nice-to-have statements the answer contradicts, by the
     negation-polarity proxy (K-QA's Hall counts answers with at least one; both are reported).
 Questions the engine declines (out of scope, insufficient evidence) cover nothing and count.
+  * off-topic bullets (#13): share of the bullets of answered questions whose subject is not the question's
+    focus (as `medora.question` reads it): the bullet does not name the focus and the passage it comes from is
+    not about it (its MedQuAD focus, house topic, source or title). Questions whose focus cannot be read are
+    left out of this figure and counted.
 """
 
 from __future__ import annotations
@@ -19,7 +23,34 @@ from medora.eval.citations import answer_text
 from medora.eval.datasets import bench_dir, load_kqa
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.eval.support import SupportJudge, calibrate
+from medora.models import Answer, Status
+from medora.question import QuestionFrame, about, passage_about
 from medora.settings import Settings
+
+
+def off_topic(answer: Answer, frame: QuestionFrame, reader: object) -> list[str]:
+    """The bullets of an answer whose subject is not the question's focus (none when the focus is unknown)."""
+    focus = frame.focus
+    if focus is None or answer.status not in (Status.ANSWERED, Status.URGENT):
+        return []
+    out = []
+    for b in [answer.summary, *(b for s in answer.sections for b in s.bullets)]:
+        if not b.text.strip() or about(focus, b.text):
+            continue
+        passages = [p for pid in b.passages if (p := reader.passage(pid)) is not None]  # type: ignore[attr-defined]
+        sources = {p.source_id: reader.source(p.source_id) for p in passages}  # type: ignore[attr-defined]
+        if not any(
+            passage_about(
+                focus, p.meta.get("focus") or getattr(sources[p.source_id], "title", ""), p.topic, p.source_id
+            )
+            for p in passages
+        ):
+            out.append(b.text)
+    return out
+
+
+def bullet_count(answer: Answer) -> int:
+    return sum(1 for b in [answer.summary, *(b for s in answer.sections for b in s.bullets)] if b.text.strip())
 
 
 def run(
@@ -33,6 +64,7 @@ def run(
     cal = calibrate(judge, items)
     items = items[:limit] if limit else items
     comp, contra_rates, any_contra, statuses, rows = [], [], [], Counter(), []
+    drift, bullets_seen, no_focus = 0, 0, 0
     for i, it in enumerate(items, 1):
         answer = ask(it.question, audience=audience, settings=settings, engine=engine)
         statuses[answer.status.value] += 1
@@ -44,6 +76,12 @@ def run(
         comp.append(c)
         contra_rates.append(metrics.rate(len(contradicted), len(it.must_have) + len(it.nice_to_have)))
         any_contra.append(bool(contradicted))
+        frame = engine.frame(answer.standalone_question or it.question)
+        strays = off_topic(answer, frame, engine.reader)
+        no_focus += frame.focus is None
+        if frame.focus is not None and answer.status in (Status.ANSWERED, Status.URGENT):
+            drift += len(strays)
+            bullets_seen += bullet_count(answer)
         rows.append(
             [
                 it.question[:70],
@@ -51,6 +89,9 @@ def run(
                 f"{sum(covered)}/{len(covered)}",
                 len(contradicted),
                 contradicted[0][:80] if contradicted else "",
+                frame.focus.name if frame.focus else "",
+                len(strays),
+                strays[0][:80] if strays else "",
             ]
         )
         if progress and i % 10 == 0:
@@ -60,6 +101,8 @@ def run(
         "contradicted_statements": round(metrics.mean(contra_rates), 3),
         "answers_with_contradiction": round(metrics.rate(sum(any_contra), len(items)), 3),
         "answered": round(metrics.rate(statuses["answered"] + statuses["urgent"], len(items)), 3),
+        "off_topic_bullets": round(metrics.rate(drift, bullets_seen), 3),
+        "questions_without_focus": no_focus,
         "judge_threshold_cosine": cal.cosine,
         "judge_threshold_overlap": cal.overlap,
         "judge_agreement_accuracy": cal.agreement["accuracy"],
@@ -98,7 +141,18 @@ def run(
             ),
             Table("Answer statuses", ["status", "questions"], [[s, n] for s, n in statuses.most_common()]),
             Table(
-                "Per question", ["question", "status", "must-haves covered", "contradicted", "first contradicted"], rows
+                "Per question",
+                [
+                    "question",
+                    "status",
+                    "must-haves covered",
+                    "contradicted",
+                    "first contradicted",
+                    "focus",
+                    "off-topic bullets",
+                    "first off-topic",
+                ],
+                rows,
             ),
         ],
         plots=[
