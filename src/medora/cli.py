@@ -1,4 +1,4 @@
-"""The `medora` command: ingest, ask, kb, serve, user, eval, purge."""
+"""The `medora` command: ingest, ask, kb, serve, user, eval, purge, backup, restore."""
 
 from __future__ import annotations
 
@@ -38,9 +38,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or default_paths(settings)
+    if args.rebuild and args.paths:  # a rebuild is of the whole index: the defaults, these paths, the user's own
+        paths = [*default_paths(settings), *paths]
     report = ingest(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
     print(report.summary())
     return 0 if not report.rejected else 3
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from medora.backup import backup
+
+    print(backup(Path(args.file), _settings(args)).summary())
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from medora.backup import restore
+
+    settings = _settings(args)
+    manifest = restore(Path(args.file), settings)
+    print(
+        f"restored {len(manifest['files'])} files from {args.file} (written {manifest['created_at']} "
+        f"by medora {manifest['medora_version']}) into {settings.data_dir}"
+    )
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -197,7 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or folders (knowledge YAML, NCI Markdown, MedQuAD XML, USPSTF/PubMedQA JSON, PubMed XML, your own .md/.txt/.pdf)",
     )
     ing.add_argument(
-        "--rebuild", action="store_true", help="start from an empty index instead of updating the current one"
+        "--rebuild",
+        action="store_true",
+        help="build a fresh index (defaults and your own documents, read again) beside the current one, which "
+        "keeps serving until the swap",
     )
     ing.add_argument("--quiet", action="store_true", help="no progress bars")
     ing.set_defaults(func=cmd_ingest)
@@ -255,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=int, help="delete threads idle for more than this many days (default: MEDORA_RETENTION_DAYS)"
     )
     pu.set_defaults(func=cmd_purge)
+
+    bk = sub.add_parser("backup", help="write the database and the current index to one archive (with checksums)")
+    bk.add_argument("file", help="the archive to write, e.g. medora-backup.tar.gz (.tar: uncompressed)")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="check a backup archive, then put its index and database back (stop serve)")
+    rs.add_argument("file", help="an archive written by `medora backup`")
+    rs.set_defaults(func=cmd_restore)
     return p
 
 

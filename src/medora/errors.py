@@ -60,6 +60,20 @@ class IndexCorrupt(MedoraError):
     hint = "Rebuild the index with `medora ingest --rebuild`."
 
 
+class StorageError(MedoraError):
+    """The data folder refused a write (disk full, read-only, no permission); what was serving is unchanged."""
+
+    status = 507
+    hint = "Free disk space or make the data folder writable, then run the command again."
+
+
+class BackupError(MedoraError):
+    """A backup archive is damaged, incomplete or not a Medora backup; nothing was restored."""
+
+    status = 422
+    hint = "Nothing was restored. Use another backup (`medora backup` writes one with a checksum for every file)."
+
+
 class Unauthorized(MedoraError):
     status = 401
     hint = "Log in at /login (API clients: POST /api/login and send the token as `Authorization: Bearer ...`)."

@@ -1,18 +1,23 @@
 """The index on disk: one SQLite file (sources, passages, FTS5) plus a vector matrix and a manifest.
 
-Each ingest writes a complete new version directory and then swaps the `current` symlink in one
-atomic rename, so an interrupted ingest leaves the previous index untouched and usable.
+Each ingest (a rebuild too) writes a complete new version directory beside the current one, fsyncs
+it, and then swaps the `current` symlink in one atomic rename, so an interrupted ingest leaves the
+previous index untouched and serving. One ingest at a time (`.ingest.lock`); the next one removes
+what an interrupted one left behind.
 
     index/
       current -> v20261124T191500-1234
+      .ingest.lock
       v20261124T191500-1234/
-        medora.sqlite   sources, passages, files (content hashes), FTS5 table, synonyms
-        vectors.npy     float32 (passages x 384), row i = passage with vec_row i
-        manifest.json   versions, parameters, corpus hash, counts
+        medora.sqlite      sources, passages, files (content hashes), FTS5 table, synonyms
+        vectors.npy        float32 (passages x 384), row i = passage with vec_row i
+        user_sources.json  the paths given to `medora ingest <paths>`, read again by a rebuild
+        manifest.json      versions, parameters, corpus hash, counts (written last: a version is complete)
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -24,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from medora.errors import IndexCorrupt, IndexMissing
+from medora.errors import Conflict, IndexCorrupt, IndexMissing
+from medora.index.durable import fsync_dir, fsync_file, storage_errors, write_atomic
 from medora.models import Passage, Source
 
 SCHEMA_VERSION = 1
@@ -60,18 +66,37 @@ def embed_text(p: Passage) -> str:
     return p.embed_text or f"{p.heading}: {p.text}"
 
 
-class IndexWriter:
-    """Builds the next index version from the current one; `commit()` swaps it in atomically."""
+USER_SOURCES = "user_sources.json"
 
-    def __init__(self, root: Path) -> None:
+
+class IndexWriter:
+    """Builds the next index version beside the current one; `commit()` swaps it in atomically.
+
+    `rebuild=True` starts the new version empty instead of from a copy of the current one; the
+    current version keeps serving until the swap either way.
+    """
+
+    def __init__(self, root: Path, *, rebuild: bool = False) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        with storage_errors(root, "start a new index version"):
+            root.mkdir(parents=True, exist_ok=True)
+            self._lock = _take_lock(root)
+            try:
+                self._open(rebuild)
+            except BaseException:
+                os.close(self._lock)
+                shutil.rmtree(getattr(self, "dir", root / ".none"), ignore_errors=True)
+                raise
+
+    def _open(self, rebuild: bool) -> None:
+        root = self.root
+        self.previous = current_dir(root)
+        _remove_abandoned(root, self.previous)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         self.dir = root / f"v{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000}"
         self.dir.mkdir()
-        self.previous = current_dir(root)
         db_path = self.dir / "medora.sqlite"
-        if self.previous is not None and (self.previous / "medora.sqlite").exists():
+        if not rebuild and self.previous is not None and (self.previous / "medora.sqlite").exists():
             src = sqlite3.connect(self.previous / "medora.sqlite")
             dst = sqlite3.connect(db_path)
             src.backup(dst)
@@ -81,7 +106,7 @@ class IndexWriter:
         self.db.executescript(SCHEMA)
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute("PRAGMA journal_mode = MEMORY")
-        self.old_vectors = _load_vectors(self.previous) if self.previous else None
+        self.old_vectors = _load_vectors(self.previous) if self.previous and not rebuild else None
         # vectors we can reuse, keyed by the hash of the text they embed
         self.old_by_hash: dict[str, int] = {}
         if self.old_vectors is not None:
@@ -151,37 +176,157 @@ class IndexWriter:
         self._order = [r[0] for r in rows]
         return todo_rows, todo_texts, matrix
 
+    def copy_file_from(self, version: Path, path: str) -> int:
+        """Carry one file's rows over from an older version (a user document no longer on disk)."""
+        old = sqlite3.connect(f"file:{version / 'medora.sqlite'}?mode=ro", uri=True)
+        try:
+            frow = old.execute("SELECT reader, sha256 FROM files WHERE path = ?", (path,)).fetchone()
+            rows = old.execute("SELECT json FROM passages WHERE file = ? ORDER BY rowid", (path,)).fetchall()
+            passages = [Passage.model_validate_json(j) for (j,) in rows]
+            sids = sorted({p.source_id for p in passages})
+            q = f"SELECT json FROM sources WHERE id IN ({','.join('?' * len(sids))})"
+            sources = [Source.model_validate_json(j) for (j,) in old.execute(q, sids)] if sids else []
+        finally:
+            old.close()
+        if frow is None:
+            return 0
+        return self.replace_file(path, frow[0], frow[1], sources, passages)
+
+    def files(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT path FROM files")]
+
+    def set_user_sources(self, paths: list[str]) -> None:
+        """The paths given to `medora ingest <paths>` so far; a rebuild reads them again."""
+        (self.dir / USER_SOURCES).write_text(json.dumps({"paths": sorted(set(paths))}, indent=2))
+
     def commit(self, matrix: np.ndarray, manifest: dict) -> Path:
+        """Finish the new version, make it durable, and only then point `current` at it."""
+        with storage_errors(self.root, "write the new index version"):
+            self._finish_db()
+            self._write_vectors(matrix)
+            self._write_manifest({**manifest, "schema_version": SCHEMA_VERSION, "passages": int(matrix.shape[0])})
+            self._swap()
+        self._prune()
+        self._unlock()
+        return self.dir
+
+    def _finish_db(self) -> None:
         self.db.executemany(
             "UPDATE passages SET vec_row = ? WHERE rowid = ?", [(i, rowid) for i, rowid in enumerate(self._order)]
         )
         self.db.commit()
         self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self.db.commit()
-        self.db.close()
-        np.save(self.dir / "vectors.npy", matrix)
-        manifest = {**manifest, "schema_version": SCHEMA_VERSION, "passages": int(matrix.shape[0])}
-        (self.dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        link_tmp = self.root / f".current-{os.getpid()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        link_tmp.symlink_to(self.dir.name)
-        os.replace(link_tmp, self.root / "current")  # atomic swap
-        self._prune()
-        return self.dir
+        self.db.close()  # built with synchronous=OFF for speed: the fsync below makes it durable
+        fsync_file(self.dir / "medora.sqlite")
+
+    def _write_vectors(self, matrix: np.ndarray) -> None:
+        with (self.dir / "vectors.npy").open("wb") as fh:
+            np.save(fh, matrix)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not (self.dir / USER_SOURCES).exists():
+            self.set_user_sources([])
+        fsync_file(self.dir / USER_SOURCES)
+
+    def _write_manifest(self, manifest: dict) -> None:
+        """The manifest goes last: a version with one is complete, and its folder is durable."""
+        write_atomic(self.dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
+        fsync_dir(self.dir)
+
+    def _swap(self) -> None:
+        point_current(self.root, self.dir)
 
     def abort(self) -> None:
+        """Drop the unfinished version; the current one (never this one) keeps serving."""
         try:
             self.db.close()
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if current_dir(self.root) != self.dir.resolve():  # a failure after the swap keeps the new version
+                shutil.rmtree(self.dir, ignore_errors=True)
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
 
     def _prune(self) -> None:
-        """Keep the new version and the one before it; drop older and abandoned ones."""
-        keep = {self.dir.name, self.previous.name if self.previous else ""}
-        for d in self.root.glob("v*"):
-            if d.is_dir() and d.name not in keep:
-                shutil.rmtree(d, ignore_errors=True)
+        prune(self.root, self.dir, self.previous)
+
+
+def point_current(root: Path, version: Path) -> None:
+    """Swap `current` to `version` in one atomic rename, and make the new link durable."""
+    link_tmp = root / f".current-{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    link_tmp.symlink_to(version.name)
+    os.replace(link_tmp, root / "current")
+    fsync_dir(root)
+
+
+def prune(root: Path, new: Path, previous: Path | None) -> None:
+    """Keep the new version and the one before it (a server may still read it); drop older and abandoned ones."""
+    keep = {new.name, previous.name if previous else ""}
+    for d in root.glob("v*"):
+        if d.is_dir() and d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def install_version(root: Path, staged: Path) -> Path:
+    """Move a complete version folder (a restored backup) into `root` and make it current, atomically."""
+    with storage_errors(root, "install the index version"):
+        root.mkdir(parents=True, exist_ok=True)
+        lock = _take_lock(root)
+        try:
+            previous = current_dir(root)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            target = root / f"v{stamp}-{os.getpid()}-restored"
+            os.replace(staged, target)
+            fsync_dir(root)
+            point_current(root, target)
+            prune(root, target, previous)
+        finally:
+            os.close(lock)
+    return target
+
+
+def _take_lock(root: Path) -> int:
+    """One ingest at a time; the kernel drops the lock when its process ends, however it ends."""
+    fd = os.open(root / ".ingest.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Conflict(
+            f"another ingest is writing to {root}", hint="Wait for it to finish; the current index keeps serving."
+        ) from None
+    return fd
+
+
+def _remove_abandoned(root: Path, current: Path | None) -> None:
+    """What an interrupted ingest left: versions without a manifest, and half-made links."""
+    for d in root.glob("v*"):
+        if d.is_dir() and d != current and not (d / "manifest.json").exists():
+            shutil.rmtree(d, ignore_errors=True)
+    for link in root.glob(".current-*"):
+        link.unlink(missing_ok=True)
+
+
+def user_sources(version: Path | None) -> list[str]:
+    """The user's own source paths recorded in an index version (none before this file existed)."""
+    if version is None or not (version / USER_SOURCES).exists():
+        return []
+    return list(json.loads((version / USER_SOURCES).read_text()).get("paths", []))
+
+
+def version_files(version: Path) -> list[tuple[str, str]]:
+    """(path, reader) of every file an index version was built from."""
+    db = sqlite3.connect(f"file:{version / 'medora.sqlite'}?mode=ro", uri=True)
+    try:
+        return [(p, r) for p, r in db.execute("SELECT path, reader FROM files ORDER BY path")]
+    finally:
+        db.close()
 
 
 def current_dir(root: Path) -> Path | None:
@@ -208,7 +353,8 @@ class IndexReader:
         try:
             self.manifest = json.loads((d / "manifest.json").read_text())
             self.db = sqlite3.connect(f"file:{d / 'medora.sqlite'}?mode=ro", uri=True, check_same_thread=False)
-            self.vectors = np.load(d / "vectors.npy")
+            # mapped, not copied: workers share the pages, and a closed reader gives them back
+            self.vectors: np.ndarray = np.load(d / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError, sqlite3.Error) as exc:
             raise IndexCorrupt(f"index at {d} cannot be read: {exc}") from exc
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
@@ -219,6 +365,13 @@ class IndexReader:
             [r[0] for r in self.db.execute("SELECT rowid FROM passages ORDER BY vec_row")], dtype=np.int64
         )
         self._sources: dict[str, Source] = {}
+
+    def close(self) -> None:
+        """Release the SQLite connection and the mapped vectors (the engine was replaced by a newer version)."""
+        self.db.close()
+        self.vectors = np.zeros((0, 384), dtype=np.float32)
+        self.rowid_of_vec = np.zeros(0, dtype=np.int64)
+        self._sources.clear()
 
     def passages(self, rowids: list[int]) -> dict[int, Passage]:
         if not rowids:

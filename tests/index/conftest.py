@@ -1,0 +1,33 @@
+"""Index lifecycle fixtures: tiny installations that share one built embedding model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from medora.settings import Settings
+from tests.index.tiny import tiny_install
+
+
+@pytest.fixture(scope="session")
+def models_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ONNX graph, built once per session instead of once per data folder."""
+    from medora.index.embedder import Embedder
+
+    cache = tmp_path_factory.mktemp("models")
+    Embedder.load(cache)
+    return cache
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, models_cache: Path) -> Callable[[], tuple[Settings, Path]]:
+    def make() -> tuple[Settings, Path]:
+        settings, docs = tiny_install(tmp_path)
+        (settings.data_dir / "models").mkdir(parents=True)
+        for f in models_cache.iterdir():
+            (settings.data_dir / "models" / f.name).hardlink_to(f)
+        return settings, docs
+
+    return make
