@@ -15,6 +15,7 @@ import re
 import threading
 import time
 import unicodedata
+import weakref
 from typing import TYPE_CHECKING
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
@@ -22,6 +23,7 @@ from medora.compose.generative import generate
 from medora.conversation import Conversation, standalone
 from medora.druganswers import label_answer, label_evidence
 from medora.errors import InvalidRequest, QuestionTooLong
+from medora.index.store import IndexReader
 from medora.models import Answer, Audience, Hit, ReviewInfo, Status
 from medora.question import QuestionFrame
 from medora.retrieval import Expansion, SearchEngine
@@ -39,14 +41,24 @@ _lock = threading.Lock()
 
 
 def get_engine(settings: Settings) -> SearchEngine:
-    """The open index for these settings, loaded once per process (and reloaded after a new ingest)."""
+    """The open index for these settings, loaded once per process (and reloaded after a new ingest).
+
+    A reload keeps the embedder (the model does not change between index versions) and closes the old
+    version's SQLite connection and mapped vectors once no request holds it any more (#14).
+    """
     key = str(settings.index_dir)
     with _lock:
         engine = _engines.get(key)
         current = (settings.index_dir / "current").resolve() if (settings.index_dir / "current").exists() else None
         if engine is None or engine.reader.dir != current:
-            engine = SearchEngine.open(settings)
+            old = engine
+            if old is not None and old.settings.embed_max_tokens == settings.embed_max_tokens:
+                engine = SearchEngine(IndexReader(settings.index_dir), old.embedder, settings)
+            else:
+                engine = SearchEngine.open(settings)
             _engines[key] = engine
+            if old is not None:
+                weakref.finalize(old, old.reader.close)
         return engine
 
 
