@@ -124,24 +124,42 @@ def test_the_error_for_unreadable_bodies_has_a_hint(world: dict) -> None:
 
 # ---- schemathesis: the spec against the running app ---------------------------------------------------------
 
-schemathesis = pytest.importorskip("schemathesis")
+
+def test_the_spec_matches_the_server(fuzz_app, world: dict) -> None:  # noqa: ANN001
+    """Every documented operation, 15 generated cases each: no 5xx, no undocumented status, no response
+    outside its schema, and schema-valid requests accepted (schemathesis' default checks)."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from schemathesis.config import SchemathesisConfig
+
+    # 400 is how the server refuses well-formed input whose content no schema can judge (a question of
+    # punctuation only, a bullet key that does not exist): documented on every operation, so accepted here
+    accepted = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429"]
+    config = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {"expected-statuses": accepted}}})
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app, config=config)
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        try:
+            contract_check(result.ok(), world["auth"], failures)()
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # schemathesis' FailureGroup; recorded in `failures`, so every operation is tried
+            pass
+    assert not failures, "\n\n".join(failures[:10])
 
 
-@pytest.fixture(scope="module")
-def api_schema(fuzz_app, world: dict):  # noqa: ANN001, ANN201
-    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
-    return schema
+def contract_check(operation, auth: dict, failures: list[str]):  # noqa: ANN001, ANN201
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(case=operation.as_strategy())
+    def run(case) -> None:  # noqa: ANN001
+        if case.path.startswith("/api/review") or case.path == "/api/me":
+            case.headers = {**(case.headers or {}), **auth}
+        try:
+            case.call_and_validate()
+        except BaseException as exc:
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc).strip()[:400]}")
+            raise
 
-
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_spec_matches_the_server(case, world: dict) -> None:  # noqa: ANN001
-    if case.path.startswith("/api/review") or case.path in ("/api/me",):
-        case.headers = {**(case.headers or {}), **world["auth"]}
-    case.call_and_validate()
+    return run
 
 
 def test_the_seed_question_still_works(world: dict) -> None:

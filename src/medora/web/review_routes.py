@@ -437,7 +437,7 @@ class TransitionBody(BaseModel):
 
 
 class CommentBody(BaseModel):
-    body: str = Field(min_length=1, max_length=4000)
+    body: str = Field(max_length=4000, description="the comment (blank after cleaning: 400)")
     bullet: str | None = Field(
         None, max_length=16, description="'summary' or s<section>.b<bullet>; none for the whole article"
     )
