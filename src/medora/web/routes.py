@@ -44,16 +44,15 @@ MODE_HELP = (
 
 
 class AskBody(BaseModel):
-    question: str = Field(min_length=1, description="the clinical question", examples=[SEED_Q])
+    # no minLength: control characters are removed at the edge, so "blank" is judged after cleaning (400)
+    question: str = Field(description="the clinical question (blank: 400)", examples=[SEED_Q])
     audience: Audience = Field(Audience.CLINICIAN, description="clinician, or patient for plain language")
     conversation_id: str | None = Field(None, description="continue this thread (the question may lean on it)")
     mode: Mode = Field("extractive", description=MODE_HELP)
 
 
 class FollowUpBody(BaseModel):
-    question: str = Field(
-        min_length=1, description="the follow-up, e.g. 'what about in pregnancy?'", examples=["and the dose?"]
-    )
+    question: str = Field(description="the follow-up, e.g. 'what about in pregnancy?'", examples=["and the dose?"])
     audience: Audience | None = Field(None, description="default: the thread's audience")
     mode: Mode = Field("extractive", description=MODE_HELP)
 
@@ -252,9 +251,8 @@ def show_source(request: Request, source_id: str, svc: Svc) -> Response:
     return render(request, "source.html", {}, data)
 
 
-@router.api_route(
-    "/health", methods=["GET", "HEAD"], responses={503: {"model": ErrorOut}}, tags=["service"], summary="Health check"
-)
+@router.head("/health", include_in_schema=False)  # load balancers check health with HEAD
+@router.get("/health", responses={503: {"model": ErrorOut}}, tags=["service"], summary="Health check")
 def health(svc: Svc) -> dict:
     """Liveness and what is loaded: the index (503 if missing) and the database."""
     stats = get_engine(svc.settings).reader.stats()
