@@ -86,21 +86,22 @@ def backup(target: Path, settings: Settings) -> BackupReport:
                 for f in sorted(index.iterdir()):
                     if f.is_file():
                         members[f"index/{f.name}"] = f
+            files: dict[str, dict] = {n: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for n, p in members.items()}
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
                 "medora_version": __version__,
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "index_version": index.name if index else None,
-                "files": {name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for name, p in members.items()},
+                "files": files,
             }
             _write_tar(tmp, manifest, members)
             os.replace(tmp, target)
             fsync_dir(target.parent)
         finally:
             tmp.unlink(missing_ok=True)
-    size = sum(f["bytes"] for f in manifest["files"].values())
-    return BackupReport(target, len(members), size, manifest["index_version"], has_db)
+    size = sum(int(f["bytes"]) for f in files.values())
+    return BackupReport(target, len(members), size, index.name if index else None, has_db)
 
 
 def _snapshot(db: Path, out: Path) -> Path:
@@ -116,9 +117,10 @@ def _snapshot(db: Path, out: Path) -> Path:
 
 
 def _write_tar(path: Path, manifest: dict, members: dict[str, Path]) -> None:
-    mode = "w:gz" if path.name.removesuffix(f".tmp-{os.getpid()}").endswith((".gz", ".tgz")) else "w"
+    gz = path.name.removesuffix(f".tmp-{os.getpid()}").endswith((".gz", ".tgz"))
     with path.open("wb") as raw:
-        with tarfile.open(fileobj=raw, mode=mode, **({"compresslevel": 1} if mode == "w:gz" else {})) as tar:
+        tar = tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) if gz else tarfile.open(fileobj=raw, mode="w")
+        with tar:
             data = json.dumps(manifest, indent=2, sort_keys=True).encode()
             info = tarfile.TarInfo("MANIFEST.json")
             info.size, info.mtime = len(data), int(time.time())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -123,7 +124,7 @@ def _build(
             report.rejected.append((exc.path, exc.reason))
     defaults = [d.resolve() for d in default_paths(settings)]
     own = [str(p.resolve()) for p in paths if p.exists() and not _under(p.resolve(), defaults)]
-    writer.set_user_sources(user_sources(writer.previous) + own)
+    writer.set_user_sources(_recorded(writer.previous) + own)
     if rebuild and writer.previous is not None:
         files += _user_documents(writer, [*defaults, *(p.resolve() for p in paths)], files, report)
     writer.add_synonyms(builtin_synonyms())
@@ -162,6 +163,13 @@ def _build(
     return writer.commit(matrix, manifest)
 
 
+def _recorded(version: Path | None) -> list[str]:
+    try:
+        return user_sources(version)
+    except (OSError, ValueError):
+        return []  # unreadable: the rebuild still carries the documents over from the version's files table
+
+
 def _under(path: Path, roots: list[Path]) -> bool:
     return any(path == r or r in path.parents for r in roots)
 
@@ -172,6 +180,16 @@ def _user_documents(
     """For a rebuild: the user's documents of the last version, read again (or carried over if gone)."""
     prev = writer.previous
     assert prev is not None
+    try:
+        return _carry_over(writer, prev, covered, found, report)
+    except (sqlite3.DatabaseError, OSError, ValueError) as exc:  # a rebuild is how a damaged index is fixed
+        report.rejected.append((str(prev), f"the last version cannot be read ({exc}); ingest your own documents again"))
+        return []
+
+
+def _carry_over(
+    writer: IndexWriter, prev: Path, covered: list[Path], found: list[tuple[str, Path]], report: IngestReport
+) -> list[tuple[str, Path]]:
     files: list[tuple[str, Path]] = []
     for src in map(Path, user_sources(prev)):
         if src.exists() and not _under(src, covered):

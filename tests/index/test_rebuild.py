@@ -105,6 +105,20 @@ def test_rebuild_keeps_a_user_document_whose_file_is_gone(tiny: Tiny) -> None:
     assert _protocol_passages(settings) == before
 
 
+def test_rebuild_repairs_a_damaged_index(tiny: Tiny) -> None:
+    settings, _ = _install(tiny)
+    damaged = current_dir(settings.index_dir)
+    assert damaged is not None
+    (damaged / "medora.sqlite").write_bytes(b"not a database" * 100)
+    report = ingest(default_paths(settings), settings, rebuild=True, progress=False)
+    assert any(
+        "cannot be read" in reason and "ingest your own documents again" in reason for _, reason in report.rejected
+    )
+    reader = IndexReader(settings.index_dir)
+    assert reader.dir != damaged and reader.stats()["passages"] == report.passages_total > 0
+    reader.close()
+
+
 def test_one_ingest_at_a_time(tmp_path: Path) -> None:
     settings, _ = tiny_install(tmp_path)
     writer = IndexWriter(settings.index_dir)

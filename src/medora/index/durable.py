@@ -56,13 +56,13 @@ def fsync_dir(path: Path) -> None:
 
 def fsync_tree(path: Path) -> None:
     """Every file below `path`, then every folder, deepest first."""
-    dirs = []
-    for d, _subdirs, files in os.walk(path):
-        dirs.append(Path(d))
+    dirs: list[Path] = []
+    for top, _subdirs, files in os.walk(path):
+        dirs.append(Path(top))
         for name in files:
-            fsync_file(Path(d) / name)
-    for d in reversed(dirs):
-        fsync_dir(d)
+            fsync_file(Path(top) / name)
+    for folder in reversed(dirs):
+        fsync_dir(folder)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
