@@ -29,9 +29,8 @@ from medora.question import QuestionFrame
 from medora.retrieval import Expansion, SearchEngine
 from medora.review.fingerprint import fingerprint, stale
 from medora.settings import Settings, get_settings
-from medora.triage import HISTORY_CONTEXT, NEGATION, TriageResult, triage, urgent_notice
-from medora.triage_model import affirmed, vetoed
-from medora.triage_model import load as load_triage_model
+from medora.triage import NEGATION, Triage, triage, urgent_notice
+from medora.triage.language import notice as language_notice
 
 if TYPE_CHECKING:
     from medora.review import Article, ReviewStore
@@ -107,17 +106,19 @@ def ask(
 
     names_topic = bool(engine.expand(text).topics)
     query = standalone(text, conversation, names_topic, understand=engine.frame)
-    tri = second_opinion(triage(query), query, engine)
+    tri = triage(query, embed=engine.query_vector)
     timing["triage"] = _ms(t0)
-    if tri.status == "out_of_scope":
-        return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)
+    if tri.status == Status.OUT_OF_SCOPE:
+        return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE, tri.refusal), timing, t0)
+    if not tri.language.english:  # we cannot read it reliably: say so, in that language, with the emergency line
+        return _finish(_not_english(text, aud, tri), timing, t0)
 
     article = None
     if library is not None:
         t1 = time.perf_counter()
         article = library.find_article(query, aud.value)
         if article is not None and article.state == "approved":
-            approved = _approved_answer(library, article, engine, tri.status == "urgent")
+            approved = _approved_answer(library, article, engine, tri.status == Status.URGENT)
             if approved is not None:
                 timing["library"] = _ms(t1)
                 return _finish(approved.model_copy(update={"question": text}), timing, t0)
@@ -135,23 +136,32 @@ def ask(
     topic = _pick_topic(exp, hits, frame)
     if frame.focus is not None and topic is None:  # the passages written about the focus, on top (#13)
         hits = _focused(hits, engine.focus_search(query, frame.focus))
-    status = Status.URGENT if tri.status == "urgent" else Status.ANSWERED
+    status = Status.URGENT if tri.status == Status.URGENT else Status.ANSWERED
     if (
         topic
         and engine.topic_meta[topic][1]
         and status != Status.URGENT
-        and not HISTORY_CONTEXT.search(query.lower())
+        and tri.situation.current
         and not NEGATION.search(query.lower())
     ):
-        # an emergency topic is time-critical unless the question is about history/prevention or negates it
-        tri.status, tri.labels, tri.reasons = "urgent", [engine.topic_meta[topic][0].lower()], ["emergency_topic"]
+        # an emergency topic happening now to a real person is time-critical (education about it is not)
+        tri = Triage(
+            Status.URGENT,
+            ["emergency_topic"],
+            [engine.topic_meta[topic][0].lower()],
+            True,
+            tri.values,
+            tri.critical_values,
+            tri.situation,
+            tri.language,
+        )
         status = Status.URGENT
     notice = urgent_notice(tri, aud) if status == Status.URGENT else None
 
     best = max((h.similarity for h in hits), default=0.0)
-    if not tri.medical and topic is None and best < 0.45 and status != Status.URGENT:
+    if not tri.medical and topic is None and best < 0.45 and status != Status.URGENT and not tri.clinical:
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
-    if topic is None and not _has_evidence(exp, best, engine, settings):
+    if topic is None and not _has_evidence(exp, best, engine, settings, tri):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
         if answer.status == Status.INSUFFICIENT_EVIDENCE:
             answer = _names_what_is_missing(answer, frame, exp, engine)
@@ -177,23 +187,39 @@ def ask(
     answer = generate(answer, ev, engine, settings, mode)  # model proposes, Medora verifies (#15)
     if notice:
         answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice})
+    elif topic and engine.topic_meta[topic][1]:
+        answer = _red_flags_first(answer, aud)
     timing["compose"] = _ms(t2)
     if article is not None:
         answer = _with_review(library, article, answer, engine)
     return _finish(answer, timing, t0)
 
 
-def second_opinion(tri: TriageResult, query: str, engine: SearchEngine) -> TriageResult:
-    """The learned triage model (triage_model.py) may add urgency the rules missed; it never removes any."""
-    model = load_triage_model()
-    if model is None or tri.status == "urgent" or "manipulation" in tri.reasons:
-        return tri  # a request to harm others or to misuse the service stays refused
-    urgent, self_harm, _, _ = model.flags(engine.query_vector(affirmed(query) or query))
-    if self_harm:  # even over "not medical": a person at risk gets the crisis notice, not "out of scope"
-        return TriageResult("urgent", ["suicide"], ["thoughts of suicide or self-harm"], medical=True)
-    if urgent and tri.status is None and not vetoed(query):
-        return TriageResult("urgent", ["emergency_model"], ["the question reads as time-critical"], medical=True)
-    return tri
+IF_HAPPENING_NOW = {
+    Audience.PATIENT: "If this is happening to you or someone with you now, call your local emergency number "
+    "(911 in the US, 112 in Europe, 999 in the UK) instead of reading on.",
+    Audience.CLINICIAN: "If this is unfolding now, treat it as time-critical under your local emergency protocol.",
+}
+
+
+def _red_flags_first(answer: Answer, aud: Audience) -> Answer:
+    """An education question about an emergency: red flags lead, with one line on what to do if it is happening now."""
+    flags = [s for s in answer.sections if s.kind == "red_flags"]
+    rest = [s for s in answer.sections if s.kind != "red_flags"]
+    if flags:
+        flags[0] = flags[0].model_copy(update={"intro": IF_HAPPENING_NOW[aud]})
+    return answer.model_copy(update={"sections": flags + rest})
+
+
+def _not_english(text: str, aud: Audience, tri: Triage) -> Answer:
+    """A question Medora cannot read reliably: never refused, never silent; urgent if it names an emergency."""
+    if tri.status == Status.URGENT:
+        answer = not_answered(text, aud, Status.INSUFFICIENT_EVIDENCE, language_notice(tri.language))
+        return answer.model_copy(
+            update={"status": Status.URGENT, "urgent_notice": urgent_notice(tri, aud), "title": "Possible emergency"}
+        )
+    answer = not_answered(text, aud, Status.INSUFFICIENT_EVIDENCE, language_notice(tri.language))
+    return answer.model_copy(update={"title": f"Question in {tri.language.name}"})
 
 
 def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngine, urgent: bool) -> Answer | None:
@@ -277,10 +303,12 @@ def _unknown_name(question: str, word: str) -> str:
 NAME_STOP = "in|on|at|for|and|or|with|is|are|was|the|a|an|to|of|after|before|during|when|if|that|this|my|your"
 
 
-def _has_evidence(exp: Expansion, best: float, engine: SearchEngine, settings: Settings) -> bool:
+def _has_evidence(exp: Expansion, best: float, engine: SearchEngine, settings: Settings, tri: Triage) -> bool:
     """`best` is the highest cosine similarity among the hits (0 when there are none)."""
     if best < settings.retrieval.min_similarity:
         return False
+    if tri.clinical:
+        return True  # clinical values and emergency features are never refused as unknown words
     # A name we hold nothing about (not in any passage, not even a common English word) means the
     # question is about something outside the library, unless the match is strong anyway.
     unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
