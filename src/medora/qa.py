@@ -15,7 +15,6 @@ import re
 import threading
 import time
 import unicodedata
-import weakref
 from typing import TYPE_CHECKING
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
@@ -23,6 +22,7 @@ from medora.compose.generative import generate
 from medora.conversation import Conversation, standalone
 from medora.druganswers import label_answer, label_evidence
 from medora.errors import InvalidRequest, QuestionTooLong
+from medora.index.retired import Retired
 from medora.index.store import IndexReader
 from medora.models import Answer, Audience, Hit, ReviewInfo, Status
 from medora.question import QuestionFrame
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _engines: dict[str, SearchEngine] = {}
 _lock = threading.Lock()
+_retired = Retired()  # replaced versions, closed once no request holds them (#14)
 
 
 def get_engine(settings: Settings) -> SearchEngine:
@@ -57,8 +58,11 @@ def get_engine(settings: Settings) -> SearchEngine:
                 engine = SearchEngine.open(settings)
             _engines[key] = engine
             if old is not None:
-                weakref.finalize(old, old.reader.close)
-        return engine
+                _retired.add(old, old.reader)
+                del old
+    if len(_retired):
+        _retired.sweep()
+    return engine
 
 
 def validate_question(question: object, settings: Settings) -> str:
