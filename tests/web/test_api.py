@@ -56,13 +56,15 @@ def test_answer_page_is_laid_out_like_the_seed(client: TestClient, seed: dict) -
         "Educational purpose only · pending human review",
         "Last updated:",
         "Professional medical disclaimer",
-        "Have a follow-up question?",
         "Which best describes you?",
         "References",
         "Guideline",
     ):
         assert needle in page, needle
     assert page.index("bottom-line") < page.index("answer-section") < page.index('class="references"')
+    # an answer link opened elsewhere is that answer only: no thread, no follow-up into it (#14; the asking
+    # browser keeps both, tests/web/test_privacy.py)
+    assert "Have a follow-up question?" not in page and seed["conversation_id"] not in page
     for s in seed["sections"]:
         assert s["heading"] in page
     # every citation number links to an element on the page (a supporting passage or the reference)
@@ -258,7 +260,7 @@ def test_answers_and_threads_survive_a_restart(index_settings: Settings, tmp_pat
     a = first.post("/api/ask", json={"question": "How is anaphylaxis treated?"}).json()
     del first
     second = TestClient(create_app(settings))  # a new app (and engine connection pool) on the same database
-    assert second.get(f"/api/answers/{a['id']}").json() == a
+    assert second.get(f"/api/answers/{a['id']}").json() == {**a, "conversation_id": None}
     b = second.post(f"/api/conversations/{a['conversation_id']}/ask", json={"question": "and the dose?"}).json()
     assert b["topic"] == "anaphylaxis" and re.search(r"epinephrine", all_text(b), re.I)
     turns = second.get(f"/api/conversations/{a['conversation_id']}").json()["turns"]
