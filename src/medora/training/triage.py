@@ -58,8 +58,7 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
     for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip():
             c = json.loads(line)
-            if c["label"] == "out_of_scope":
-                continue  # refusals are the harm reader's job; the model only judges urgency
+            # refusals are the harm reader's job: for the urgency heads a refused request is a calm example
             label = "self_harm" if c["kind"] == "self_harm" else ("urgent" if c["label"] == "urgent" else "calm")
             out.append((c["question"], label, "training"))
     for name in ("safety_questions.jsonl", "safety_dev.jsonl"):
@@ -94,13 +93,19 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
     return [c for c in out if c[0].lower() not in held_out]  # a held-out question is never trained on
 
 
-def combined_figures(cases: list[tuple[str, str, str]], p_urgent: np.ndarray, p_self: np.ndarray) -> dict:
+def combined_figures(
+    cases: list[tuple[str, str, str]],
+    p_urgent: np.ndarray,
+    p_self: np.ndarray,
+    urgent_threshold: float = URGENT_THRESHOLD,
+    self_harm_threshold: float = SELF_HARM_THRESHOLD,
+) -> dict:
     """What triage does with rules + model (out-of-fold probabilities), on the safety cases and on the rest."""
     from medora.triage.rules import apply_rules as triage
 
     flagged = np.array(
         [
-            triage(q).status == "urgent" or (pu >= URGENT_THRESHOLD and not vetoed(q)) or ps >= SELF_HARM_THRESHOLD
+            triage(q).status == "urgent" or (pu >= urgent_threshold and not vetoed(q)) or ps >= self_harm_threshold
             for (q, _, _), pu, ps in zip(cases, p_urgent, p_self, strict=True)
         ]
     )
@@ -118,7 +123,7 @@ def combined_figures(cases: list[tuple[str, str, str]], p_urgent: np.ndarray, p_
         "self_harm_recall": r3(
             np.array(
                 [
-                    triage(q).status == "urgent" and "suicide" in triage(q).reasons or ps >= SELF_HARM_THRESHOLD
+                    triage(q).status == "urgent" and "suicide" in triage(q).reasons or ps >= self_harm_threshold
                     for (q, _, _), ps in zip(cases, p_self, strict=True)
                 ]
             )[self_harm].mean()
@@ -126,37 +131,70 @@ def combined_figures(cases: list[tuple[str, str, str]], p_urgent: np.ndarray, p_
     }
 
 
-def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
+# Thresholds are chosen on out-of-fold probabilities of the training data (never on a held-out set): the lowest
+# threshold whose false alarms on the hard calm cases (written to look like emergencies: education, negated,
+# past, drug questions) stay within these bounds.
+FALSE_ALARM_BOUND = {"urgent": 0.05, "self_harm": 0.03}
+
+
+def choose_threshold(probs: np.ndarray, y: np.ndarray, hard_calm: np.ndarray, bound: float) -> float:
+    for t in np.arange(0.20, 0.99, 0.01):
+        if (probs[hard_calm] >= t).mean() <= bound:
+            return round(float(t), 2)
+    return 0.99
+
+
+def embeddings(texts: list[str], cache: Path) -> np.ndarray:
+    """MiniLM vectors, cached by text so a retrain after editing the cases embeds only what changed."""
     from medora.index.embedder import Embedder
     from medora.settings import get_settings
 
-    settings = get_settings()
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        data = np.load(cache, allow_pickle=False)
+        known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    todo = sorted({t for t in texts if t not in known})
+    if todo:
+        settings = get_settings()
+        embedder = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens)
+        known.update(zip(todo, embedder.encode(todo), strict=True))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[t] for t in texts]).astype(np.float64)
+
+
+def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
+    from medora.settings import get_settings
+
     cases = training_cases(shared_dir)
-    embedder = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens)
-    emb = embedder.encode([affirmed(q) or q for q, _, _ in cases]).astype(np.float64)
+    emb = embeddings(
+        [affirmed(q) or q for q, _, _ in cases], get_settings().data_dir / "cache" / "triage-embeddings.npz"
+    )
     x = np.hstack([emb, np.stack([features(q) for q, _, _ in cases]).astype(np.float64)])
     labels = np.array([lab for _, lab, _ in cases])
-    heads, meta = {}, {"cases": len(cases), "by_origin": {}}
+    hard = np.array([o not in {"medquad", "kqa", "liveqa"} for _, _, o in cases])
+    heads, meta = {}, {"cases": len(cases), "by_origin": {}, "false_alarm_bound": FALSE_ALARM_BOUND}
     for _, lab, origin in cases:
         key = f"{origin}:{lab}"
         meta["by_origin"][key] = meta["by_origin"].get(key, 0) + 1
-    for name, y, threshold in (
-        ("urgent", (labels != "calm").astype(float), URGENT_THRESHOLD),
-        ("self_harm", (labels == "self_harm").astype(float), SELF_HARM_THRESHOLD),
-    ):
+    probs_of = {}
+    for name, y in (("urgent", (labels != "calm").astype(float)), ("self_harm", (labels == "self_harm").astype(float))):
         probs = cross_validated(x, y)
+        threshold = choose_threshold(probs, y, hard & (y == 0), FALSE_ALARM_BOUND[name])
         hit = probs >= threshold
-        calm_safety = np.array([o not in {"medquad", "kqa", "liveqa"} for _, _, o in cases]) & (y == 0)
         meta[name] = {
+            "threshold": threshold,
             "cv_recall": round(float(hit[y == 1].mean()), 3),
-            "cv_false_alarms_safety_cases": round(float(hit[calm_safety].mean()), 3),
+            "cv_false_alarms_hard_calm": round(float(hit[hard & (y == 0)].mean()), 3),
             "cv_false_alarms_all": round(float(hit[y == 0].mean()), 3),
             "positives": int(y.sum()),
         }
-        meta[name]["cv_probs"] = probs
+        probs_of[name] = probs
         w, b = fit(x, y)
-        heads[name] = {"w": [round(float(v), 6) for v in w], "b": round(b, 6), "threshold": round(threshold, 4)}
-    meta["combined"] = combined_figures(cases, meta["urgent"].pop("cv_probs"), meta["self_harm"].pop("cv_probs"))
+        heads[name] = {"w": [round(float(v), 6) for v in w], "b": round(b, 6), "threshold": threshold}
+    meta["combined"] = combined_figures(
+        cases, probs_of["urgent"], probs_of["self_harm"], heads["urgent"]["threshold"], heads["self_harm"]["threshold"]
+    )
     out.write_text(json.dumps({**heads, "meta": meta}, indent=0) + "\n", encoding="utf-8")
     load.cache_clear()
     return meta

@@ -72,7 +72,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         reasons.remove("manipulation")
 
     foreign = lang.emergency_terms(text)
-    if lang.self_harm(text) and "suicide" not in reasons:
+    if lang.self_harm(affirmed(text)) and "suicide" not in reasons:
         reasons.insert(0, "suicide")
         labels.insert(0, "thoughts of suicide or self-harm")
     if "suicide" in reasons:  # never refused, whatever else the text says
