@@ -102,6 +102,11 @@ class Bullet(BaseModel):
         description="ids of the indexed passages this statement comes from; each is quoted "
         "under the references it cites",
     )
+    grade: str | None = Field(
+        default=None,
+        description="the issuing body's own strength/evidence label for this statement, as it gives it "
+        "(e.g. 'USPSTF B', 'ACC/AHA COR 1, LOE A'); never translated between systems",
+    )
 
 
 class Section(BaseModel):

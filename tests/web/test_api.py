@@ -221,7 +221,8 @@ def test_htmx_follow_up_returns_just_the_new_turn(client: TestClient, seed: dict
 
 
 def test_urgent_answer_puts_the_emergency_notice_first(client: TestClient) -> None:
-    a = client.post("/api/ask", json={"question": "How is anaphylaxis treated?"}).json()
+    # happening now (education about anaphylaxis is answered normally, red flags first: issue #12)
+    a = client.post("/api/ask", json={"question": "My throat is swelling after eating peanuts, what do I do?"}).json()
     assert a["status"] == "urgent" and a["urgent_notice"]
     page = client.get(f"/answers/{a['id']}", headers=HTML).text
     assert 'role="alert"' in page and page.index('class="urgent"') < page.index("<h1")

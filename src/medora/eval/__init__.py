@@ -14,6 +14,7 @@ SUITE_NAMES = (
     "citations",
     "safety",
     "safety-heldout",
+    "safety-frozen",
     "medicationqa",
     "readability",
     "speed",

@@ -25,6 +25,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "citations": citations.run,
     "safety": safety.run,
     "safety-heldout": safety.run_heldout,
+    "safety-frozen": safety.run_frozen,
     "medicationqa": medicationqa.run,
     "readability": readability.run,
     "speed": speed.run,
