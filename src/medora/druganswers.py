@@ -47,7 +47,8 @@ class LabelEvidence:
     drugs: list[DrugName] = field(default_factory=list)
     aspect: Aspect | None = None
     hits: list[Hit] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # the question's words plus their expansions
+    asked: list[str] = field(default_factory=list)  # the question's own words
     missing: str | None = None  # a drug the question asks about that has no label here
 
     @property
@@ -62,9 +63,12 @@ def label_evidence(query: str, engine: SearchEngine, exp: Expansion) -> LabelEvi
     aspect = aspect_of(query)
     if drugs and not (exp.topics and aspect.name in TOPIC_FIRST):
         ids = list(dict.fromkeys(sid for d in drugs for sid in d.source_ids))
-        hits = engine.label_search(query, ids, aspect.sections)
+        names = {w for d in drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
+        rest = [t for t in exp.terms if t not in names]
+        words = rest if len(rest) > 1 else rest + list(ASPECT_TERMS.get(aspect.name, ()))
+        hits = engine.label_search(query, ids, aspect.sections, words=words)
         if hits:
-            return LabelEvidence(drugs, aspect, hits, exp.terms + exp.added)
+            return LabelEvidence(drugs, aspect, hits, exp.terms + exp.added, exp.terms)
     if drugs or exp.topics:
         return None  # a house topic the question names answers it
     missing = engine.unlabelled_drug(query)
@@ -99,9 +103,11 @@ def _term_choices(label: LabelEvidence) -> list[list[str]]:
     names go first ("Can I drink alcohol with lisinopril?" wants sentences on alcohol); if no sentence has
     the other words, the names come back, then the words naming the kind of question ("interactions")."""
     names = {w for d in label.drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
-    rest = [t for t in label.terms if t not in names]
+    rest = [t for t in label.asked if t not in names]
     cues = [w for w in ASPECT_TERMS.get(label.aspect.name, ()) if w not in rest] if label.aspect else []
-    choices = [rest + cues, rest, label.terms, label.terms + cues]
+    # the question's own words lead; the label's words for the kind of question help only a bare question
+    choices = [rest + cues, rest] if len(rest) <= 1 else [rest, rest + cues]
+    choices += [label.terms, label.terms + cues]
     return [c for i, c in enumerate(choices) if c and c not in choices[:i]] or [label.terms]
 
 
