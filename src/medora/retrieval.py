@@ -188,10 +188,21 @@ class SearchEngine:
         """A drug the question clearly asks about that no label in the index covers (as the question spells it)."""
         return self.drugs.unlabelled(text, self.known) if self.drugs else None
 
-    def label_search(self, query: str, source_ids: list[str], sections: tuple[str, ...] = (), k: int = 12) -> list[Hit]:
-        """The passages of these labels that best answer the query; passages of `sections` (openFDA fields) first."""
+    def label_search(
+        self,
+        query: str,
+        source_ids: list[str],
+        sections: tuple[str, ...] = (),
+        k: int = 12,
+        words: list[str] | None = None,
+    ) -> list[Hit]:
+        """The passages of these labels that best answer the query; passages of `sections` (openFDA fields) first.
+
+        `words` (default: the query's content words) add a little for each one a passage contains; leave out
+        the drug's own names, which every passage of its label has.
+        """
         qv = self.query_vector(query)
-        terms = set(content_terms(query))
+        terms = set(content_terms(query) if words is None else words)
         scored: list[tuple[float, float, Passage]] = []
         for sid in source_ids:
             with self._lock:
@@ -204,7 +215,7 @@ class SearchEngine:
                 boost = 0.2 * (1.0 - sections.index(section) / len(sections)) if section in sections else 0.0
                 words = set(content_terms(p.text))
                 overlap = len(terms & words) / len(terms) if terms else 0.0
-                scored.append((float(sim) + boost + 0.1 * overlap, float(sim), p))
+                scored.append((float(sim) + boost + 0.15 * overlap, float(sim), p))
         scored.sort(key=lambda t: t[0], reverse=True)
         hits = []
         for rank, (score, sim, p) in enumerate(scored[:k]):
