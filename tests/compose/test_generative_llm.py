@@ -24,7 +24,6 @@ if (missing := local_server.available()) is not None:
 QUESTIONS = [
     "What is the initial approach to managing endplate vertebral body compression?",
     "How is uncomplicated cystitis treated?",
-    "What are the symptoms of kidney stones?",
 ]
 
 
@@ -52,7 +51,14 @@ def unverified(a: Answer, reader: object) -> list[str]:
 
 
 def test_a_real_small_model_gets_no_unverified_fact_through(index_settings: Settings, llm_url: str) -> None:
-    gs = GenerationSettings(base_url=llm_url, model=local_server.MODEL_ALIAS, timeout_s=240)
+    gs = GenerationSettings(
+        base_url=llm_url,
+        model=local_server.MODEL_ALIAS,
+        timeout_s=400,
+        max_passages=5,
+        passage_chars=600,
+        max_tokens=400,
+    )
     settings = index_settings.model_copy(update={"generation": gs})
     reader = get_engine(settings).reader
     proposed = 0

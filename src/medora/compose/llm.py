@@ -54,8 +54,8 @@ class ChatClient:
         }
         if fmt == "json_schema" and schema is not None:
             body["response_format"] = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
-        elif fmt in ("json_object", "json_schema"):
-            body["response_format"] = {"type": "json_object"}
+        elif fmt == "json_object":  # `schema` is llama.cpp's extension (grammar-constrained); others ignore it
+            body["response_format"] = {"type": "json_object", **({"schema": schema} if schema else {})}
         return body
 
     def complete(self, messages: list[dict], schema: dict | None = None) -> Completion:
@@ -80,8 +80,9 @@ class ChatClient:
                     raise GenerationFailed(f"no reply from {self.url} within {s.timeout_s:g} s") from None
                 except httpx.HTTPError as exc:
                     raise GenerationFailed(f"cannot reach {self.url}: {type(exc).__name__}: {exc}") from None
-                if r.status_code in (400, 422, 501) and fmt != formats[-1]:
-                    continue  # this server does not take that response_format: ask with the next one
+                refused = r.status_code in (400, 422, 501) or (r.status_code == 500 and "response_format" in r.text)
+                if refused and fmt != formats[-1]:
+                    continue  # this server does not take that response_format (llama.cpp says 500): ask again
                 if r.status_code != 200:
                     raise GenerationFailed(f"{self.url} answered HTTP {r.status_code}: {r.text[:200]}")
                 return Completion(_content(r), str(_json(r).get("model") or s.model), _ms(t0), fmt)

@@ -20,6 +20,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -76,13 +77,15 @@ def serving(port: int | None = None, n_ctx: int = 8192, threads: int = 2, startu
         "--n_threads",
         str(threads),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = tempfile.TemporaryFile(mode="w+")  # llama.cpp logs a lot: a pipe nobody reads would block it
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + startup_s
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited: {(proc.stderr.read() if proc.stderr else '')[-800:]}")
+                log.seek(0)
+                raise RuntimeError(f"llama_cpp.server exited: {log.read()[-800:]}")
             try:
                 with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
                     json.load(r)
@@ -98,6 +101,7 @@ def serving(port: int | None = None, n_ctx: int = 8192, threads: int = 2, startu
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def main() -> None:

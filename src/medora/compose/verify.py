@@ -155,10 +155,10 @@ def drugs(text: str, known: Iterable[str] = ()) -> set[str]:
     out = set()
     for w in WORD.findall(text.lower()):
         w = w.strip("-")
-        if w in NOT_DRUG_WORDS or len(w) < 5:
+        if len(w) < 5:
             continue
-        if w in COMMON_DRUGS or w in known_set or (DRUG_STEM.search(w) and w.isalpha()):
-            out.add(_plain(w))
+        if w in COMMON_DRUGS or w in known_set or (w not in NOT_DRUG_WORDS and DRUG_STEM.search(w) and w.isalpha()):
+            out.add(_plain(w))  # a named drug or drug class always counts, whatever the stem lists leave out
     return out
 
 
