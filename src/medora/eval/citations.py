@@ -140,7 +140,8 @@ def run(
     engine = get_engine(settings)
     judge = SupportJudge(engine.embedder)
     note = calibrate_or_default(judge, settings)
-    total, statuses, by_aud = CitationCounts(), Counter(), {}
+    total, by_aud = CitationCounts(), {}
+    statuses: Counter[str] = Counter()
     for aud in audiences:
         counts = CitationCounts()
         for i, (q, _) in enumerate(questions, 1):

@@ -63,7 +63,8 @@ def run(
     judge = SupportJudge(engine.embedder)
     cal = calibrate(judge, items)
     items = items[:limit] if limit else items
-    comp, contra_rates, any_contra, statuses, rows = [], [], [], Counter(), []
+    comp, contra_rates, any_contra, rows = [], [], [], []
+    statuses: Counter[str] = Counter()
     drift, bullets_seen, no_focus = 0, 0, 0
     for i, it in enumerate(items, 1):
         answer = ask(it.question, audience=audience, settings=settings, engine=engine)

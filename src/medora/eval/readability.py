@@ -31,16 +31,18 @@ def run(
     questions = questions if questions is not None else question_set("kqa", settings.shared_dir)
     questions = questions[:limit] if limit else questions
     engine = get_engine(settings)
-    pairs, by_cat = [], defaultdict(list)
+    pairs: list[tuple[str, str, float, float]] = []  # question, category, clinician grade, patient grade
+    by_cat: defaultdict[str, list[float]] = defaultdict(list)
     for i, (q, cat) in enumerate(questions, 1):
-        grades = []
+        grades: list[float] = []  # one per audience that got a graded answer
         for aud in ("clinician", "patient"):
             a = ask(q, audience=aud, settings=settings, engine=engine)
-            ok = a.status.value in ("answered", "urgent") and a.readability_grade is not None and a.sections
-            grades.append(a.readability_grade if ok else None)
-        if None not in grades:
-            pairs.append((q, cat, grades[0], grades[1]))
-            by_cat[cat].append(grades[1] - grades[0])
+            if a.status.value in ("answered", "urgent") and a.readability_grade is not None and a.sections:
+                grades.append(a.readability_grade)
+        if len(grades) == 2:
+            clin_grade, pat_grade = grades
+            pairs.append((q, cat, clin_grade, pat_grade))
+            by_cat[cat].append(pat_grade - clin_grade)
         if progress and i % 25 == 0:
             print(f"  readability {i}/{len(questions)}", file=sys.stderr)
     clin = [p[2] for p in pairs]

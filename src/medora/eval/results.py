@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 class Table:
     title: str
     headers: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]  # read-only here, so a suite may pass list[list[str]] as it built it
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Plot:
 @dataclass
 class SuiteResult:
     suite: str
-    figures: dict[str, float | int | str]  # the headline numbers, also appended to the history file
+    figures: Mapping[str, float | int | str]  # the headline numbers, also appended to the history file
     tables: list[Table] = field(default_factory=list)
     plots: list[Plot] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

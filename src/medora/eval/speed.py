@@ -133,7 +133,7 @@ def run(
     if web:
         rows.append(["HTTP (TestClient)", *metrics.latency_summary(web).values()])
     ip, cs = metrics.latency_summary(seq), metrics.latency_summary(cold)
-    figures = {
+    figures: dict[str, float | str] = {
         "ask_p50_ms": ip["p50_ms"],
         "ask_p95_ms": ip["p95_ms"],
         "ask_p99_ms": ip["p99_ms"],

@@ -40,6 +40,7 @@ from medora.compose.support import (  # noqa: E402, F401
     stem,
     windows,
 )
+from medora.eval.datasets import KQAItem
 
 
 @dataclass
@@ -99,21 +100,21 @@ def _predict(best_ov: np.ndarray, cosine: float, overlap: float) -> int:
     return int(best_ov[COSINE_GRID.index(cosine)] >= overlap)
 
 
-def calibrate(judge: SupportJudge, items: Sequence[object]) -> Calibration:
-    """Fit the thresholds on K-QA statements (`items`: KQAItem) and measure held-out agreement."""
-    qv = judge.vectors([it.question for it in items])  # type: ignore[attr-defined]
+def calibrate(judge: SupportJudge, items: Sequence[KQAItem]) -> Calibration:
+    """Fit the thresholds on K-QA statements and measure held-out agreement."""
+    qv = judge.vectors([it.question for it in items])
     sims = qv @ qv.T
     np.fill_diagonal(sims, -1)
-    statements = [st for it in items for st in it.must_have + it.nice_to_have]  # type: ignore[attr-defined]
-    judge.prime([*statements, *filter(None, map(negate, statements))], [it.answer for it in items])  # type: ignore[attr-defined]
+    statements = [st for it in items for st in it.must_have + it.nice_to_have]
+    judge.prime([*statements, *filter(None, map(negate, statements))], [it.answer for it in items])
     cases, folds = [], []
     for i, it in enumerate(items):
         other = items[int(np.argmax(sims[i]))]
-        for st in it.must_have + it.nice_to_have:  # type: ignore[attr-defined]
+        for st in it.must_have + it.nice_to_have:
             cases += [
-                (_max_overlap(judge.matches(st, it.answer)), 1),  # type: ignore[attr-defined]
+                (_max_overlap(judge.matches(st, it.answer)), 1),
                 (_max_overlap(judge.matches(st, other.answer)), 0),
-            ]  # type: ignore[attr-defined]
+            ]
             folds += [i % 2, i % 2]
     preds_all: dict[int, int] = {}
     for fold in (0, 1):
