@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from medora.db.schema import (
@@ -49,8 +49,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _aware(t: datetime) -> datetime: ...
+@overload
+def _aware(t: None) -> None: ...
 def _aware(t: datetime | None) -> datetime | None:
     return t if t is None or t.tzinfo else t.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
+
+
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row an INSERT just added (SQLAlchemy types it optional: None only for
+    statements that insert no single row)."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return key[0]
 
 
 class ReviewStore:
@@ -77,7 +89,7 @@ class ReviewStore:
         )
         try:
             with self.engine.begin() as conn:
-                uid = conn.execute(insert(users).values(**values)).inserted_primary_key[0]
+                uid = _inserted_id(conn.execute(insert(users).values(**values)))
                 self._account(conn, name, "add", actor, f"role {role.value}")
         except IntegrityError:
             raise Conflict(
@@ -162,9 +174,7 @@ class ReviewStore:
         ip = (ip or "unknown")[:64]
         now = _now()
         with self.engine.begin() as conn:
-            attempt = conn.execute(
-                insert(login_attempts).values(username=name, ip=ip, ok=False, at=now)
-            ).inserted_primary_key[0]
+            attempt = _inserted_id(conn.execute(insert(login_attempts).values(username=name, ip=ip, ok=False, at=now)))
         try:
             self._check_login_budget(name, ip, now)
         except TooManyRequests:  # a refused attempt checks no password, so it spends no budget
@@ -497,8 +507,9 @@ class ReviewStore:
                     )
                 ).scalars()
             )
-            edited = user is not None and user.id in authors
-            check_permission(user, action, version_author_id=user.id if edited else None)
+            edited_by = user.id if user is not None and user.id in authors else None
+            check_permission(user, action, version_author_id=edited_by)
+            assert user is not None  # check_permission refuses every decision without a signed-in account
             to = next_state(State(row.state), action)
             if action in NEEDS_COMMENT and not comment:
                 raise InvalidRequest(
@@ -601,16 +612,18 @@ class ReviewStore:
                     hint="Use 'summary' or s<section>.b<bullet> as shown on the review page.",
                 )
         with self.engine.begin() as conn:
-            cid = conn.execute(
-                insert(comments).values(
-                    article_id=article_id,
-                    version=art.current_version,
-                    bullet=bullet or None,
-                    author_id=user.id,
-                    body=body,
-                    created_at=_now(),
+            cid = _inserted_id(
+                conn.execute(
+                    insert(comments).values(
+                        article_id=article_id,
+                        version=art.current_version,
+                        bullet=bullet or None,
+                        author_id=user.id,
+                        body=body,
+                        created_at=_now(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
         return next(c for c in self.comments(article_id) if c.id == cid)
 
     def comments(self, article_id: str) -> list[Comment]:
