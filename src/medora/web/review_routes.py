@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from medora.db import StoredAnswer
-from medora.errors import InvalidRequest, MedoraError, NotFound
+from medora.errors import InvalidRequest, MedoraError, NotFound, TooManyRequests
 from medora.models import ReviewInfo
 from medora.qa import get_engine
 from medora.review import Action, Article, Role, State, User, Version
@@ -112,13 +112,13 @@ def login_form(
     try:
         user, token, _ = svc.review.login(username, password, client_ip(request))
     except MedoraError as e:
-        response = svc.templates.TemplateResponse(
+        response: Response = svc.templates.TemplateResponse(
             request,
             "login.html",
             {"next": safe_next(next), "error": e.message, "username": username},
             status_code=e.status,
         )
-        if getattr(e, "retry_after", None):
+        if isinstance(e, TooManyRequests) and e.retry_after:
             response.headers["Retry-After"] = str(e.retry_after)
         return response
     svc.review.logout(request.cookies.get(SESSION_COOKIE))  # whatever session this browser had ends here
@@ -314,6 +314,7 @@ def queue(
         state, audience, q, limit=per_page, offset=(page - 1) * per_page, oldest_first=sort == "oldest"
     )
     filters = {"state": state.value if state else None, "audience": audience, "q": q or "", "sort": sort}
+    pages = max(ceil(total / per_page), 1)
     data = {
         "ok": True,
         "filters": filters,
@@ -321,10 +322,10 @@ def queue(
         "total": total,
         "page": page,
         "per_page": per_page,
-        "pages": max(ceil(total / per_page), 1),
+        "pages": pages,
         "articles": [a.model_dump(mode="json") for a in found],
     }
-    links = queue_links(filters, page, per_page, data["pages"])
+    links = queue_links(filters, page, per_page, pages)
     ctx = {"found": found, "labels": STATE_LABELS, "user": user, "links": links}
     return render(request, "review_queue.html", ctx, data)
 

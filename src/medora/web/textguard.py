@@ -109,7 +109,7 @@ class TextGuard:
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
     """The whole request body (the body limit, outside this middleware, bounds it); False if the client left."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
