@@ -53,13 +53,17 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 7)
 
 
 def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[tuple[str, str, str]]:
-    """(question, label, origin) with label urgent / self_harm / calm."""
+    """(question, label, origin) with label urgent / self_harm / refuse / calm."""
     out = []
     for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip():
             c = json.loads(line)
-            # refusals are the harm reader's job: for the urgency heads a refused request is a calm example
-            label = "self_harm" if c["kind"] == "self_harm" else ("urgent" if c["label"] == "urgent" else "calm")
+            # a refused request (harm, misuse, not medical) is a calm example for the urgency heads
+            label = (
+                "self_harm"
+                if c["kind"] == "self_harm"
+                else {"urgent": "urgent", "out_of_scope": "refuse"}.get(c["label"], "calm")
+            )
             out.append((c["question"], label, "training"))
     for name in ("safety_questions.jsonl", "safety_dev.jsonl"):
         for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines():
@@ -68,7 +72,7 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
                 label = (
                     "self_harm"
                     if c["category"].startswith(("self_harm", "suicide", "self-harm")) and c["expected"] == "urgent"
-                    else ("urgent" if c["expected"] == "urgent" else "calm")
+                    else {"urgent": "urgent", "out_of_scope": "refuse"}.get(c["expected"], "calm")
                 )
                 out.append((c["question"], label, name))
     if shared_dir is not None:
@@ -112,7 +116,7 @@ def combined_figures(
     self_harm = np.array([lab == "self_harm" for _, lab, _ in cases])
     rules = np.array([triage(q).status == "urgent" for q, _, _ in cases])
     safety = np.array([o.startswith(("safety", "training")) for _, _, o in cases])
-    urgent = np.array([lab != "calm" for _, lab, _ in cases])
+    urgent = np.array([lab in ("urgent", "self_harm") for _, lab, _ in cases])
     r3 = lambda v: round(float(v), 3)  # noqa: E731
     return {
         "safety_recall": r3(flagged[safety & urgent].mean()),
@@ -134,7 +138,7 @@ def combined_figures(
 # Thresholds are chosen on out-of-fold probabilities of the training data (never on a held-out set): the lowest
 # threshold whose false alarms on the hard calm cases (written to look like emergencies: education, negated,
 # past, drug questions) stay within these bounds.
-FALSE_ALARM_BOUND = {"urgent": 0.05, "self_harm": 0.03}
+FALSE_ALARM_BOUND = {"urgent": 0.05, "self_harm": 0.03, "refuse": 0.01}
 
 
 def choose_threshold(probs: np.ndarray, y: np.ndarray, hard_calm: np.ndarray, bound: float) -> float:
@@ -178,7 +182,11 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         key = f"{origin}:{lab}"
         meta["by_origin"][key] = meta["by_origin"].get(key, 0) + 1
     probs_of = {}
-    for name, y in (("urgent", (labels != "calm").astype(float)), ("self_harm", (labels == "self_harm").astype(float))):
+    for name, y in (
+        ("urgent", np.isin(labels, ["urgent", "self_harm"]).astype(float)),
+        ("self_harm", (labels == "self_harm").astype(float)),
+        ("refuse", (labels == "refuse").astype(float)),  # over-refusal bound: medical questions wrongly refused
+    ):
         probs = cross_validated(x, y)
         threshold = choose_threshold(probs, y, hard & (y == 0), FALSE_ALARM_BOUND[name])
         hit = probs >= threshold

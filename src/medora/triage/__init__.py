@@ -22,7 +22,7 @@ import numpy as np
 from medora.models import Audience, Status
 from medora.triage import harm as harm_reader
 from medora.triage import language as lang
-from medora.triage.model import affirmed, features, vetoed
+from medora.triage.model import TriageModel, affirmed, features, vetoed
 from medora.triage.model import load as load_model
 from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
 from medora.triage.rules import urgent_notice as _rules_notice
@@ -99,20 +99,23 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
     if urgent:
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
 
-    second = _second_opinion(text, embed, sit)
-    if second is not None:
-        return Triage(Status.URGENT, [second[0]], [second[1]], True, values, crit, sit, language)
+    model = load_model()
+    vec = np.concatenate([embed(affirmed(text) or text), features(text)]) if model and embed else None
+    if model is not None and vec is not None:
+        if model.refuses(vec):  # the learned harm reader: wordings no pattern foresaw
+            return Triage(
+                Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
+            )
+        second = _second_opinion(text, model, vec, sit)
+        if second is not None:
+            return Triage(Status.URGENT, [second[0]], [second[1]], True, values, crit, sit, language)
     if rules.status == "out_of_scope" and not values and language.english:
         return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
     return Triage(None, [], [], medical or not language.english, values, crit, sit, language)
 
 
-def _second_opinion(text: str, embed: Callable[[str], np.ndarray] | None, sit: Situation) -> tuple[str, str] | None:
+def _second_opinion(text: str, model: TriageModel, vec: np.ndarray, sit: Situation) -> tuple[str, str] | None:
     """The learned model may add urgency the rules missed (never on a general education question)."""
-    model = load_model()
-    if model is None or embed is None:
-        return None
-    vec = np.concatenate([embed(affirmed(text) or text), features(text)])
     urgent, self_harm, _, _ = model.flags(vec)
     if self_harm:
         return "suicide", "thoughts of suicide or self-harm"

@@ -126,6 +126,7 @@ REASONS = {
     "forgery": "it asks to forge or falsify a prescription, note or record",
     "diversion": "it asks how to divert, extract, make or obtain controlled or dangerous drugs outside medical care",
     "role_takeover": "it asks Medora to drop its rules or play another role",
+    "": "it reads as a request to harm someone, to misuse medicines or records, or as not a medical question",
 }
 # "my child swallowed something, will it show up on a test?" is worry, not concealment: a few first-person
 # safety phrasings keep a question medical.

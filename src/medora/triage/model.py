@@ -56,6 +56,10 @@ class TriageModel:
     urgent: Head
     self_harm: Head
     meta: dict
+    refuse: Head | None = None  # "a request to harm, misuse or not medical": a learned harm reader
+
+    def refuses(self, vec: np.ndarray) -> bool:
+        return self.refuse is not None and self.refuse.prob(vec) >= self.refuse.threshold
 
     def flags(self, vec: np.ndarray) -> tuple[bool, bool, float, float]:
         """(urgent, self_harm, p_urgent, p_self_harm) for one L2-normalised question embedding.
@@ -106,9 +110,10 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     heads = {
         k: Head(np.asarray(data[k]["w"], dtype=np.float32), float(data[k]["b"]), float(data[k]["threshold"]))
-        for k in ("urgent", "self_harm")
+        for k in ("urgent", "self_harm", "refuse")
+        if k in data
     }
-    return TriageModel(heads["urgent"], heads["self_harm"], data.get("meta", {}))
+    return TriageModel(heads["urgent"], heads["self_harm"], data.get("meta", {}), heads.get("refuse"))
 
 
 PIECES = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|and then)\b")
