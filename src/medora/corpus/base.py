@@ -28,7 +28,7 @@ def clean_ws(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """Split prose into sentences (good enough for extractive answers)."""
-    out = []
+    out: list[str] = []
     for para in re.split(r"\n\s*\n|\n(?=\s*[-*•] )", text):
         para = clean_ws(para.replace("\n", " "))
         if para:

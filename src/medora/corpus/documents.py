@@ -21,7 +21,8 @@ def _text_of(path: Path) -> tuple[str, list[tuple[str, str]]]:
         raise SourceFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     raw = re.sub(r"\A---\s*\n.*?\n---\s*\n", "", raw, flags=re.S)
     blocks: list[tuple[str, str]] = []
-    heading, buf, title = "", [], ""
+    buf: list[str] = []
+    heading, title = "", ""
     for line in raw.splitlines():
         m = re.match(r"^(#{1,6})\s+(.*)$", line)
         if m and path.suffix.lower() in {".md", ".markdown"}:
@@ -43,7 +44,7 @@ def _pdf_of(path: Path) -> tuple[str, list[tuple[str, str]]]:
     try:
         reader = PdfReader(str(path))
         pages = [(f"page {i + 1}", page.extract_text() or "") for i, page in enumerate(reader.pages)]
-        title = str((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
+        title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except (PdfReadError, ValueError, OSError) as exc:
         raise SourceFileError(path, f"unreadable PDF: {exc}") from exc
     if not any(t.strip() for _, t in pages):

@@ -72,9 +72,8 @@ def read_medline_xml(path: Path) -> ReadResult:
     out = ReadResult()
     for art in root.iter("PubmedArticle"):
         pmid = (art.findtext(".//MedlineCitation/PMID") or "").strip()
-        title = (
-            clean_ws("".join(art.find(".//ArticleTitle").itertext())) if art.find(".//ArticleTitle") is not None else ""
-        )
+        title_el = art.find(".//ArticleTitle")
+        title = clean_ws("".join(title_el.itertext())) if title_el is not None else ""
         if not pmid or not title:
             continue
         journal = clean_ws(art.findtext(".//Journal/Title") or art.findtext(".//MedlineTA") or "PubMed")
