@@ -19,10 +19,22 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from medora.errors import MedoraError
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession  # untyped package: Any to mypy
+    from tokenizers import Tokenizer
+
+
+class Progress(Protocol):
+    """A progress bar (tqdm) told how many more texts are done."""
+
+    def update(self, n: int) -> object: ...
+
 
 DIM = 384
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -64,7 +76,7 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict) -> bytes:
         inits.append(numpy_helper.from_array(arr, name))
         return name
 
-    def node(op: str, inputs: list[str], **attrs: object) -> str:
+    def node(op: str, inputs: list[str], **attrs: Any) -> str:  # noqa: ANN401 - ONNX attribute values of any type
         out = f"{op.lower()}_{next(counter)}"
         nodes.append(helper.make_node(op, inputs, [out], **attrs))
         return out
@@ -206,7 +218,9 @@ def reference_encode(weights: dict[str, np.ndarray], config: dict, ids: np.ndarr
 class Embedder:
     """Tokenise with the model's tokenizer.json and run the ONNX graph."""
 
-    def __init__(self, session: object, tokenizer: object, max_tokens: int, batch: int, fingerprint: str) -> None:
+    def __init__(
+        self, session: InferenceSession, tokenizer: Tokenizer, max_tokens: int, batch: int, fingerprint: str
+    ) -> None:
         self.session = session
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
@@ -247,7 +261,7 @@ class Embedder:
             mask[i, : len(e.ids)] = 1
         return ids, mask
 
-    def encode(self, texts: Sequence[str], progress: object | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Unit-length vectors, one per text; batches sorted by length to waste no padding."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
@@ -258,5 +272,5 @@ class Embedder:
             ids, mask = self.tokenize([texts[i] for i in idx])
             out[idx] = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             if progress is not None:
-                progress.update(len(idx))  # type: ignore[attr-defined]
+                progress.update(len(idx))
         return out
