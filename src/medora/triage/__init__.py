@@ -102,7 +102,8 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
     model = load_model()
     vec = np.concatenate([embed(affirmed(text) or text), features(text)]) if model and embed else None
     if model is not None and vec is not None:
-        if model.refuses(vec):  # the learned harm reader: wordings no pattern foresaw
+        if model.refuses(vec) and harm_reader.has_harm_trace(text):
+            # the learned harm reader: wordings no pattern foresaw, with a trace of harm in the text
             return Triage(
                 Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
             )

@@ -53,7 +53,7 @@ _P = {
         r"(?:date rape|roofies?|rohypnol) (?:drug )?(?:to|for|in|into)",
         rf"{INTENT}.{{0,30}}(?:smother|suffocate|strangle|choke) {OTHER}",
         r"make (?:it|his|her|their) death (?:look|seem)",
-        r"(?:weaponi[sz]e|make a weapon|nerve agent|ricin|sarin|anthrax|botulinum toxin)",
+        r"(?:weaponi[sz]e|make a weapon|nerve agent|(?:make|produce|extract|culture|grow|get) (?:ricin|sarin|anthrax|botulinum toxin))",
     ),
     "concealment": (
         r"(?:undetectable|untraceable|leaves? no trace|without (?:a )?trace|wouldn'?t show up|won'?t show up|doesn'?t show up|"
@@ -134,6 +134,23 @@ _BENIGN = re.compile(
     r"\b(?:accidentally|by accident|by mistake|was given|were given|gave (?:him|her|them) (?:the )?wrong|is it safe|safe to|"
     r"worried|prescribed|my doctor (?:gave|prescribed)|how (?:do|can) i (?:safely|properly)|side effects?|interact\w*)\b"
 )
+
+
+# The learned harm reader refuses only when the text also carries a trace of harm: another person as the target,
+# a word of concealment, forgery, diversion or violence, or a takeover of the assistant.
+# Alone, it reads "how to give insulin" like "how to give him insulin without him knowing".
+HARM_TRACE = re.compile(
+    r"\b(?:without|secret\w*|hid(?:e|den|ing)|unnoticed|notic\w+|detect\w*|trace\w*|fake|forg\w+|false\w*|falsif\w+|"
+    r"steal\w*|stole|divert\w*|sell|resell|extract\w*|kill\w*|murder\w*|die|dead|death|lethal|fatal|poison\w*|"
+    r"knock\w*|sedat\w+|unconscious|ignore|pretend|rules?|instructions?|jailbreak|unfiltered|unrestricted|persona|"
+    r"roleplay|prescription pad|backdat\w+|alter\w*|tamper\w*|spik\w+|slip|sneak|drug (?:him|her|them)|"
+    r"revenge|punish\w*|hurt|harm|get rid of|teach (?:him|her|them) a lesson|wouldn'?t know|won'?t know)\b"
+)
+
+
+def has_harm_trace(text: str) -> bool:
+    t = " ".join(text.lower().replace("\u2019", "'").split())
+    return bool(HARM_TRACE.search(t) or TARGET.search(t))
 
 
 def covert(text: str) -> bool:
