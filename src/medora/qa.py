@@ -135,7 +135,9 @@ def ask(
         answer = label_answer(label, text, query, aud, engine, settings)
         if tri.status == Status.URGENT:
             answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": urgent_notice(tri, aud)})
-        return _finish(_with_review(library, article, answer, engine) if article else answer, timing, t0)
+        if library is not None and article is not None:
+            answer = _with_review(library, article, answer, engine)
+        return _finish(answer, timing, t0)
     frame = engine.frame(query)  # what it asks about, which kind of answer, for whom (#13)
     topic = _pick_topic(exp, hits, frame)
     if frame.focus is not None and topic is None:  # the passages written about the focus, on top (#13)
@@ -194,7 +196,7 @@ def ask(
     elif topic and engine.topic_meta[topic][1]:
         answer = _red_flags_first(answer, aud)
     timing["compose"] = _ms(t2)
-    if article is not None:
+    if library is not None and article is not None:
         answer = _with_review(library, article, answer, engine)
     return _finish(answer, timing, t0)
 

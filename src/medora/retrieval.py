@@ -88,7 +88,7 @@ class SearchEngine:
         self._max_alias_words = max((len(a.split()) for a in self.topic_names), default=1)
         self._lock = threading.Lock()
         self._masks: dict[str, np.ndarray] = {}
-        self.vocabulary = frozenset(w for w in embedder.tokenizer.get_vocab() if w.isalpha())  # type: ignore[attr-defined]
+        self.vocabulary = frozenset(w for w in embedder.tokenizer.get_vocab() if w.isalpha())
         self._prior_cache: dict[str, float] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
         self._drugs: DrugNames | None = None
@@ -213,8 +213,8 @@ class SearchEngine:
             for (_, p), sim in zip(rows, sims, strict=True):
                 section = p.meta.get("section", "")
                 boost = 0.2 * (1.0 - sections.index(section) / len(sections)) if section in sections else 0.0
-                words = set(content_terms(p.text))
-                overlap = len(terms & words) / len(terms) if terms else 0.0
+                passage_terms = set(content_terms(p.text))
+                overlap = len(terms & passage_terms) / len(terms) if terms else 0.0
                 scored.append((float(sim) + boost + 0.15 * overlap, float(sim), p))
         scored.sort(key=lambda t: t[0], reverse=True)
         hits = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from medora.models import Bullet, Passage, PassageRef, Reference, Section, Source
 
 MAX_PASSAGE_CHARS = 1500
@@ -73,7 +75,13 @@ def renumber(summary: Bullet, sections: list[Section], references: list[Referenc
     return out
 
 
-def evidence_texts(ref: Reference, reader: object | None = None) -> list[str]:
+class PassageLookup(Protocol):
+    """Where full passages are found by id: the index reader (medora.index.store.IndexReader)."""
+
+    def passage(self, pid: str) -> Passage | None: ...
+
+
+def evidence_texts(ref: Reference, reader: PassageLookup | None = None) -> list[str]:
     """The passages `ref` quotes, plus (given the index reader) each one's plain-language version.
 
     A patient answer's bullets are the reviewed lay text of the cited statements, while the reference quotes
@@ -83,7 +91,7 @@ def evidence_texts(ref: Reference, reader: object | None = None) -> list[str]:
     texts = [p.text for p in ref.passages]
     if reader is not None:
         for p in ref.passages:
-            full = reader.passage(p.id)  # type: ignore[attr-defined]
+            full = reader.passage(p.id)
             if full is not None and full.lay_text:
                 texts.append(full.lay_text)
     return texts

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
@@ -64,11 +65,17 @@ class Match:
     window: str
 
 
+class Encoder(Protocol):
+    """What the judge embeds with: medora.index.embedder.Embedder, or anything returning unit vectors."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 @dataclass
 class SupportJudge:
     """Judge statements against texts; embeddings are cached per text."""
 
-    embedder: object  # medora.index.embedder.Embedder (anything with .encode(list[str]) -> unit vectors)
+    embedder: Encoder
     cosine: float = DEFAULT_COSINE
     overlap: float = DEFAULT_OVERLAP
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -76,7 +83,7 @@ class SupportJudge:
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if todo:
-            for t, v in zip(todo, self.embedder.encode(todo), strict=True):  # type: ignore[attr-defined]
+            for t, v in zip(todo, self.embedder.encode(todo), strict=True):
                 self._cache[t] = v
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 

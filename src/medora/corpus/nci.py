@@ -150,7 +150,9 @@ def read_nci(path: Path) -> ReadResult:
                 parsed = parse_reference(line)
                 if parsed is None:
                     continue
-                n = int(REF_ITEM.match(line.strip()).group(1))  # type: ignore[union-attr]
+                item = REF_ITEM.match(line.strip())
+                assert item is not None  # parse_reference returned parts, so REF_ITEM matched this line
+                n = int(item.group(1))
                 rtitle, journal, ryear, pmid = parsed
                 if not pmid or not rtitle:
                     continue

@@ -16,7 +16,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
-from medora.compose.citations import evidence_texts
+from medora.compose.citations import PassageLookup, evidence_texts
+from medora.compose.support import SupportJudge
 from medora.eval import metrics
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.models import Answer, Bullet
@@ -67,13 +68,15 @@ class CitationCounts:
         self.unsupported += other.unsupported
 
 
-def check_answer(answer: Answer, judge: object | None = None, reader: object | None = None) -> CitationCounts:
+def check_answer(
+    answer: Answer, judge: SupportJudge | None = None, reader: PassageLookup | None = None
+) -> CitationCounts:
     """Count cited, resolving and (if a judge is given) supported citations in one answer."""
     c = CitationCounts()
     refs = {r.n: r for r in answer.references}
     evidence = {n: evidence_texts(r, reader) for n, r in refs.items()}
     if judge is not None:
-        judge.prime([b.text for b in bullets(answer)], [t for ts in evidence.values() for t in ts])  # type: ignore[attr-defined]
+        judge.prime([b.text for b in bullets(answer)], [t for ts in evidence.values() for t in ts])
     for b in bullets(answer):
         c.bullets += 1
         c.cited += bool(b.citations)
@@ -89,7 +92,7 @@ def check_answer(answer: Answer, judge: object | None = None, reader: object | N
             c.resolved += 1
             if judge is not None:
                 c.pairs += 1
-                ok = any(judge.supports(t, b.text) for t in evidence[n])  # type: ignore[attr-defined]
+                ok = any(judge.supports(t, b.text) for t in evidence[n])
                 c.pairs_supported += ok
                 supported = supported or ok
         c.bullets_supported += supported
@@ -132,7 +135,7 @@ def run(
     progress: bool = True,
 ) -> SuiteResult:
     from medora.eval.datasets import question_set
-    from medora.eval.support import SupportJudge, calibrate_or_default
+    from medora.eval.support import calibrate_or_default
     from medora.qa import ask, get_engine
 
     questions = questions if questions is not None else question_set("kqa", settings.shared_dir)

@@ -17,18 +17,27 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from medora.eval import metrics
 from medora.eval.citations import answer_text
 from medora.eval.datasets import bench_dir, load_kqa
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.eval.support import SupportJudge, calibrate
-from medora.models import Answer, Status
+from medora.models import Answer, Passage, Source, Status
 from medora.question import QuestionFrame, about, passage_about
 from medora.settings import Settings
 
+if TYPE_CHECKING:
+    from medora.index.store import IndexReader
 
-def off_topic(answer: Answer, frame: QuestionFrame, reader: object) -> list[str]:
+
+def _subject(p: Passage, source: Source | None) -> str:
+    """What a passage is about: its MedQuAD focus, else its source's title."""
+    return p.meta.get("focus") or (source.title if source is not None else "")
+
+
+def off_topic(answer: Answer, frame: QuestionFrame, reader: IndexReader) -> list[str]:
     """The bullets of an answer whose subject is not the question's focus (none when the focus is unknown)."""
     focus = frame.focus
     if focus is None or answer.status not in (Status.ANSWERED, Status.URGENT):
@@ -37,14 +46,9 @@ def off_topic(answer: Answer, frame: QuestionFrame, reader: object) -> list[str]
     for b in [answer.summary, *(b for s in answer.sections for b in s.bullets)]:
         if not b.text.strip() or about(focus, b.text):
             continue
-        passages = [p for pid in b.passages if (p := reader.passage(pid)) is not None]  # type: ignore[attr-defined]
-        sources = {p.source_id: reader.source(p.source_id) for p in passages}  # type: ignore[attr-defined]
-        if not any(
-            passage_about(
-                focus, p.meta.get("focus") or getattr(sources[p.source_id], "title", ""), p.topic, p.source_id
-            )
-            for p in passages
-        ):
+        passages = [p for pid in b.passages if (p := reader.passage(pid)) is not None]
+        sources = {p.source_id: reader.source(p.source_id) for p in passages}
+        if not any(passage_about(focus, _subject(p, sources[p.source_id]), p.topic, p.source_id) for p in passages):
             out.append(b.text)
     return out
 

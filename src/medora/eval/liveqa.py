@@ -14,19 +14,23 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from medora.eval import metrics
 from medora.eval.datasets import bench_dir, has_text, load_liveqa
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.settings import Settings
 
+if TYPE_CHECKING:
+    from medora.retrieval import SearchEngine
+
 PREFIX = "medquad:"
 DEPTH = 10  # answers ranked per question (nDCG@10)
 
 
-def ranked_ids(engine: object, query: str, depth: int = DEPTH) -> list[str]:
+def ranked_ids(engine: SearchEngine, query: str, depth: int = DEPTH) -> list[str]:
     """MedQuAD answer ids in rank order: the hybrid search restricted to the MedQuAD corpus."""
-    hits, _ = engine.search(query, k=depth, corpus="medquad", topic_boost=False)  # type: ignore[attr-defined]
+    hits, _ = engine.search(query, k=depth, corpus="medquad", topic_boost=False)
     return list(dict.fromkeys(h.passage.id.removeprefix(PREFIX) for h in hits))[:depth]
 
 

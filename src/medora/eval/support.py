@@ -41,6 +41,7 @@ from medora.compose.support import (  # noqa: E402, F401
     windows,
 )
 from medora.eval.datasets import KQAItem
+from medora.settings import Settings
 
 
 @dataclass
@@ -145,27 +146,27 @@ def negate(statement: str) -> str | None:
     return statement[: m.end()] + " not" + statement[m.end() :] if m else None
 
 
-def _check_contradictions(judge: SupportJudge, items: Sequence[object]) -> dict[str, float]:
+def _check_contradictions(judge: SupportJudge, items: Sequence[KQAItem]) -> dict[str, float]:
     """How the contradiction proxy does on statements against their own answer, as written and negated."""
     labels, preds = [], []
     for it in items:
-        for st in it.must_have:  # type: ignore[attr-defined]
+        for st in it.must_have:
             flipped = negate(st)
             if flipped is None:
                 continue
             labels += [0, 1]
-            preds += [int(judge.contradicts(it.answer, st)), int(judge.contradicts(it.answer, flipped))]  # type: ignore[attr-defined]
+            preds += [int(judge.contradicts(it.answer, st)), int(judge.contradicts(it.answer, flipped))]
     out = _scores(labels, preds)
     out["pairs"] = len(labels)
     return out
 
 
-def calibrate_or_default(judge: SupportJudge, settings: object) -> str:
+def calibrate_or_default(judge: SupportJudge, settings: Settings) -> str:
     """Calibrate on K-QA when the shared data is present; otherwise keep the documented defaults."""
     from medora.eval.datasets import EvalDataMissing, bench_dir, load_kqa
 
     try:
-        items = load_kqa(bench_dir(settings.shared_dir, "kqa") / "kqa-dev.jsonl")  # type: ignore[attr-defined]
+        items = load_kqa(bench_dir(settings.shared_dir, "kqa") / "kqa-dev.jsonl")
     except EvalDataMissing:
         return (
             f"Support judge: default thresholds (cosine >= {judge.cosine}, overlap >= {judge.overlap}); "

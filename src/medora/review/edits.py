@@ -14,6 +14,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, Field
 
+from medora.compose.citations import PassageLookup
 from medora.compose.citations import evidence_texts as evidence
 from medora.errors import InvalidRequest
 from medora.models import Answer, Bullet, Reference
@@ -53,7 +54,7 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", ".") for n in NUMBER.findall(text)}
 
 
-def support(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> float:
+def support(text: str, ref: Reference, encode: Encode | None = None, reader: PassageLookup | None = None) -> float:
     """How well the best passage of `ref` supports `text`, 0..1.
 
     Lexical: the share of the text's content words found in the passage. With an embedder, a close
@@ -66,7 +67,7 @@ def support(text: str, ref: Reference, encode: Encode | None = None, reader: obj
 
 
 def passage_support(
-    text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None
+    text: str, ref: Reference, encode: Encode | None = None, reader: PassageLookup | None = None
 ) -> list[tuple[float, str]]:
     """(support score, passage text) for every passage of `ref` (see support())."""
     passages = evidence(ref, reader)
@@ -85,12 +86,12 @@ def passage_support(
     return list(zip(scores, passages, strict=True))
 
 
-def supported(text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None) -> bool:
+def supported(text: str, ref: Reference, encode: Encode | None = None, reader: PassageLookup | None = None) -> bool:
     return support(text, ref, encode, reader) >= LEXICAL_SUPPORT
 
 
 def support_problem(
-    text: str, ref: Reference, encode: Encode | None = None, reader: object | None = None
+    text: str, ref: Reference, encode: Encode | None = None, reader: PassageLookup | None = None
 ) -> str | None:
     """None when a passage of `ref` supports `text` and says the same thing (negation, direction), else why not."""
     backing = [p for sc, p in passage_support(text, ref, encode, reader) if sc >= LEXICAL_SUPPORT]
@@ -106,7 +107,7 @@ def support_problem(
 
 
 def apply_edits(
-    answer: Answer, edits: list[BulletEdit], encode: Encode | None = None, reader: object | None = None
+    answer: Answer, edits: list[BulletEdit], encode: Encode | None = None, reader: PassageLookup | None = None
 ) -> Answer:
     """A copy of `answer` with the edits applied, or InvalidRequest listing every problem.
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from medora.index.store import IndexReader
 from medora.models import Answer
+from medora.review.models import Version
 
 
 class Fingerprint(BaseModel):
@@ -46,6 +47,6 @@ def fingerprint(answer: Answer, reader: IndexReader | None) -> Fingerprint:
     return Fingerprint(source_ids=ids, hash=h.hexdigest(), index_version=str(corpus)[:64] if corpus else None)
 
 
-def stale(version: object, reader: IndexReader | None) -> bool:
+def stale(version: Version, reader: IndexReader | None) -> bool:
     """True if the sources a stored version cites have changed in the index since it was written."""
-    return fingerprint(version.answer, reader).hash != version.sources_fingerprint  # type: ignore[attr-defined]
+    return fingerprint(version.answer, reader).hash != version.sources_fingerprint
