@@ -12,6 +12,7 @@ import random
 import re
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -167,6 +168,14 @@ def embeddings(texts: list[str], cache: Path) -> np.ndarray:
     return np.stack([known[t] for t in texts]).astype(np.float64)
 
 
+class Head(TypedDict):
+    """One logistic head as written to the weights file."""
+
+    w: list[float]
+    b: float
+    threshold: float
+
+
 def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     from medora.settings import get_settings
 
@@ -177,10 +186,12 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     x = np.hstack([emb, np.stack([features(q) for q, _, _ in cases]).astype(np.float64)])
     labels = np.array([lab for _, lab, _ in cases])
     hard = np.array([o not in {"medquad", "kqa", "liveqa"} for _, _, o in cases])
-    heads, meta = {}, {"cases": len(cases), "by_origin": {}, "false_alarm_bound": FALSE_ALARM_BOUND}
+    heads: dict[str, Head] = {}
+    by_origin: dict[str, int] = {}
+    meta: dict[str, object] = {"cases": len(cases), "by_origin": by_origin, "false_alarm_bound": FALSE_ALARM_BOUND}
     for _, lab, origin in cases:
         key = f"{origin}:{lab}"
-        meta["by_origin"][key] = meta["by_origin"].get(key, 0) + 1
+        by_origin[key] = by_origin.get(key, 0) + 1
     probs_of = {}
     for name, y in (
         ("urgent", np.isin(labels, ["urgent", "self_harm"]).astype(float)),
