@@ -46,7 +46,13 @@ def test_blood_pressure_and_heart_rate_in_one_line() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["take 2 tablets 3 times a day", "I'm 34 and have a headache", "week 38 of pregnancy", "pain 10/10", "o2 2L nasal cannula"],
+    [
+        "take 2 tablets 3 times a day",
+        "I'm 34 and have a headache",
+        "week 38 of pregnancy",
+        "pain 10/10",
+        "o2 2L nasal cannula",
+    ],
 )
 def test_numbers_that_are_not_readings_are_ignored(text: str) -> None:
     assert read_values(text) == []
@@ -112,7 +118,10 @@ def test_medical_questions_near_the_harm_words_are_not_refused(text: str) -> Non
 
 
 def test_self_harm_is_never_refused_even_when_indirect() -> None:
-    for text in ("I have been giving my things away and said my goodbyes", "how many of my pills before i don't wake up"):
+    for text in (
+        "I have been giving my things away and said my goodbyes",
+        "how many of my pills before i don't wake up",
+    ):
         t = triage(text)
         assert t.status == Status.URGENT and t.self_harm, text
 
