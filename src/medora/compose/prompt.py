@@ -69,6 +69,7 @@ ANSWER_SCHEMA: dict = {
         "bottom_line": _BULLET,
         "sections": {
             "type": "array",
+            "minItems": 1,
             "maxItems": 4,
             "items": {
                 "type": "object",
