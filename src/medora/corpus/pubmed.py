@@ -14,6 +14,18 @@ from medora.models import Passage, Source, SourceType
 KIND_BY_LABEL = {"METHODS": "background", "RESULTS": "background", "CONCLUSIONS": "background"}
 
 
+def _pubmedqa_shape(rec: dict) -> bool:
+    """CONTEXTS a list of texts; QUESTION and LONG_ANSWER texts if present; LABELS and MESHES lists of texts."""
+    texts = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+    return (
+        texts(rec.get("CONTEXTS"))
+        and isinstance(rec.get("QUESTION", ""), str)
+        and isinstance(rec.get("LONG_ANSWER") or "", str)
+        and texts(rec.get("LABELS") or [])
+        and texts(rec.get("MESHES") or [])
+    )
+
+
 def read_pubmedqa(path: Path) -> ReadResult:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -23,7 +35,7 @@ def read_pubmedqa(path: Path) -> ReadResult:
         raise SourceFileError(path, "expected a JSON object keyed by PMID")
     out = ReadResult()
     for pmid, rec in data.items():
-        if not str(pmid).isdigit() or not isinstance(rec, dict) or "CONTEXTS" not in rec:
+        if not str(pmid).isdigit() or not isinstance(rec, dict) or not _pubmedqa_shape(rec):
             raise SourceFileError(path, f"entry {pmid!r} is not a PubMedQA record")
         year = int(rec["YEAR"]) if str(rec.get("YEAR", "")).isdigit() else None
         src = Source(
