@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from medora.cli import build_parser
 from medora.settings import REPO_DIR, Settings
+
+pytestmark = pytest.mark.integration
 
 
 def run(args: list[str], settings: Settings, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

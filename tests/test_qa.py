@@ -13,6 +13,8 @@ from medora.models import Answer, Turn
 from medora.qa import ask
 from medora.settings import REPO_DIR, Settings
 
+pytestmark = pytest.mark.integration
+
 SEED_Q = "What is the initial approach to managing endplate vertebral body compression?"
 SCHEMA = (
     json.loads((REPO_DIR.parent / "shared" / "answer.schema.json").read_text())

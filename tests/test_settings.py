@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from medora.settings import ComposeSettings, RetrievalSettings, Settings
+
+pytestmark = pytest.mark.unit
 
 
 def test_every_setting_has_a_description() -> None:

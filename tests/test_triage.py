@@ -7,6 +7,8 @@ import pytest
 from medora.models import Audience
 from medora.triage import triage, urgent_notice
 
+pytestmark = pytest.mark.unit
+
 URGENT = [
     ("Crushing chest pain spreading to my left arm and I am sweating", "acute_coronary_syndrome"),
     ("65 year old with chest pressure at rest and shortness of breath", "acute_coronary_syndrome"),

@@ -19,6 +19,8 @@ from medora.models import SourceType
 
 from ..conftest import NCI_HP
 
+pytestmark = pytest.mark.unit
+
 
 def test_nci_health_professional_summary_cites_pubmed(shared: Path) -> None:
     result = read_nci(shared / "corpus" / "nci" / "pdq" / NCI_HP)

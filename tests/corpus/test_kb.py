@@ -13,6 +13,8 @@ from medora.corpus.kb import cross_check, load_catalog, load_topics, read_topic,
 from medora.errors import KnowledgeBaseError
 from medora.settings import REPO_DIR
 
+pytestmark = pytest.mark.unit
+
 KB = REPO_DIR / "knowledge"
 VCF = KB / "musculoskeletal" / "osteoporotic-vertebral-compression-fracture.yaml"
 

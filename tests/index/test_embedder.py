@@ -10,6 +10,8 @@ import pytest
 
 from medora.index.embedder import Embedder, load_weights, model_dir, reference_encode
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:

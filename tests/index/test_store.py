@@ -12,6 +12,8 @@ from medora.index.store import IndexReader, current_dir
 from medora.ingest import ingest
 from medora.settings import REPO_DIR, Settings
 
+pytestmark = pytest.mark.integration
+
 KB_FILE = REPO_DIR / "knowledge" / "musculoskeletal" / "osteoporotic-vertebral-compression-fracture.yaml"
 
 
