@@ -128,7 +128,7 @@ def ask(
                 return _finish(approved.model_copy(update={"question": text}), timing, t0)
 
     t1 = time.perf_counter()
-    hits, exp = engine.search(query, k=20)
+    hits, exp = engine.search(query, k=settings.retrieval.k_hits)
     timing["retrieval"] = _ms(t1)
     label = label_evidence(query, engine, exp)
     if label is not None:  # a drug question: answered from its FDA label, or "we have no label for X" (#13)
@@ -139,7 +139,7 @@ def ask(
             answer = _with_review(library, article, answer, engine)
         return _finish(answer, timing, t0)
     frame = engine.frame(query)  # what it asks about, which kind of answer, for whom (#13)
-    topic = _pick_topic(exp, hits, frame)
+    topic = _pick_topic(exp, hits, frame, settings.retrieval.topic_similarity)
     if frame.focus is not None and topic is None:  # the passages written about the focus, on top (#13)
         hits = _focused(hits, engine.focus_search(query, frame.focus))
     status = Status.URGENT if tri.status == Status.URGENT else Status.ANSWERED
@@ -165,7 +165,13 @@ def ask(
     notice = urgent_notice(tri, aud) if status == Status.URGENT else None
 
     best = max((h.similarity for h in hits), default=0.0)
-    if not tri.medical and topic is None and best < 0.45 and status != Status.URGENT and not tri.clinical:
+    if (
+        not tri.medical
+        and topic is None
+        and best < settings.retrieval.non_medical_similarity
+        and status != Status.URGENT
+        and not tri.clinical
+    ):
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
     if topic is None and not _has_evidence(exp, best, engine, settings, tri):
         answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
@@ -263,7 +269,9 @@ def _with_review(library: ReviewStore, article: Article, answer: Answer, engine:
     return answer.model_copy(update={"review": review})
 
 
-def _pick_topic(exp: Expansion, hits: list[Hit], frame: QuestionFrame | None = None) -> str | None:
+def _pick_topic(
+    exp: Expansion, hits: list[Hit], frame: QuestionFrame | None = None, lead_similarity: float = 0.55
+) -> str | None:
     """The house topic of the question's focus; without a focus, a KB topic the question names (best-ranked
     first), else one that clearly leads the results. A topic named only as context ("gout with CKD") is not it."""
     if frame is not None and frame.focus is not None:
@@ -275,7 +283,7 @@ def _pick_topic(exp: Expansion, hits: list[Hit], frame: QuestionFrame | None = N
     if exp.topics:
         return min(exp.topics, key=lambda t: (rank.get(t, 999), exp.topics.index(t)))
     for h in hits[:3]:
-        if h.passage.topic and h.similarity >= 0.55:
+        if h.passage.topic and h.similarity >= lead_similarity:
             return h.passage.topic
     return None
 
@@ -318,7 +326,7 @@ def _has_evidence(exp: Expansion, best: float, engine: SearchEngine, settings: S
     # A name we hold nothing about (not in any passage, not even a common English word) means the
     # question is about something outside the library, unless the match is strong anyway.
     unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
-    return not unknown or best >= 0.8
+    return not unknown or best >= settings.retrieval.unknown_word_override
 
 
 def _ms(since: float) -> float:

@@ -383,7 +383,7 @@ class SearchEngine:
             p = passages.get(r)
             if p is None:
                 continue
-            boost = 0.02 if topic_boost and p.topic and p.topic in exp.topics else 0.0
+            boost = rs.topic_boost if topic_boost and p.topic and p.topic in exp.topics else 0.0
             src = self.reader.source(p.source_id)
             if src is None:
                 continue

@@ -43,6 +43,15 @@ class RetrievalSettings(BaseModel):
         0.005, description="added when a FAQ-style passage's question type matches the question's intent"
     )
     min_similarity: float = Field(0.34, description="below this best cosine similarity there is no evidence")
+    k_hits: int = Field(20, description="hits retrieval hands to the composer")
+    topic_boost: float = Field(0.02, description="added to the fused score of passages from a topic the question names")
+    topic_similarity: float = Field(0.55, description="a topic leading the hits at this cosine is the answer's topic")
+    non_medical_similarity: float = Field(
+        0.45, description="a question with no medical words and no hit this close is not a medical question"
+    )
+    unknown_word_override: float = Field(
+        0.8, description="a match this close answers even when the question names something the library lacks"
+    )
 
 
 class ComposeSettings(BaseModel):
