@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -179,7 +180,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     ensure_index(settings)
     web = WebSettings()
-    uvicorn.run(create_app(settings, web), host=args.host, port=args.port, **uvicorn_options(web))
+    if args.workers <= 1:
+        uvicorn.run(create_app(settings, web), host=args.host, port=args.port, **uvicorn_options(web))
+        return 0
+    # Several processes over one database and index (#14): each worker builds its own app from the
+    # environment, so --data-dir travels to them as MEDORA_DATA_DIR. Migrate once here, before they start:
+    # two workers migrating a new database at the same time both try to create its tables.
+    from medora.db import open_store
+
+    open_store(settings).engine.dispose()
+    os.environ["MEDORA_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run(
+        "medora.web.app:create_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        **uvicorn_options(web),
+    )
     return 0
 
 
@@ -272,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the web app and REST API")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument(
+        "--workers", type=int, default=1, help="worker processes over the same database and index (default 1)"
+    )
     s.set_defaults(func=cmd_serve)
 
     pu = sub.add_parser("purge", help="delete stored questions and answers older than the retention period")

@@ -26,6 +26,7 @@ from medora.render import verification_line
 from medora.review import ReviewStore
 from medora.settings import Settings, get_settings
 from medora.web import auth, errors
+from medora.web.answercache import AnswerCache
 from medora.web.config import WebSettings
 from medora.web.limits import BodyLimit
 from medora.web.presenter import long_date
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
         templates=templates,
         review=ReviewStore(store.engine),
         limiter=RateLimiter(),
+        answers=AnswerCache(web.answer_cache_size),
     )
     # Our own files first, then Swagger UI's from the swagger-ui-py package (same URLs, nothing vendored).
     app.mount("/static", StaticFiles(directory=HERE / "static", packages=[("swagger_ui", "static")]), name="static")

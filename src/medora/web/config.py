@@ -40,6 +40,12 @@ class WebSettings(BaseSettings):
     submit_per_hour: int = Field(
         default=20, ge=0, description="anonymous submissions for review per client address per hour; 0: no limit"
     )
+    answer_cache_size: int = Field(
+        default=256,
+        ge=0,
+        description="recent answers to fresh questions kept per worker process, keyed by question, audience, "
+        "mode, index version and review-library revision; 0: no cache",
+    )
     access_log_detail: bool = Field(
         default=False,
         description="log client addresses and full paths with query strings; default: method, route template "

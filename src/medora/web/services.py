@@ -12,9 +12,10 @@ from medora.db import AnswerStore, StoredAnswer, StoredConversation
 from medora.db.store import public_url
 from medora.errors import NotFound
 from medora.models import Audience
-from medora.qa import ask, get_engine, parse_audience
+from medora.qa import ask, get_engine, parse_audience, validate_question
 from medora.review import ReviewStore
 from medora.settings import Settings
+from medora.web.answercache import AnswerCache, AnswerKey, library_revision
 from medora.web.config import WebSettings
 from medora.web.ratelimit import RateLimiter
 
@@ -27,6 +28,7 @@ class Services:
     templates: Jinja2Templates
     review: ReviewStore
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
 
 def services(request: Request) -> Services:
@@ -57,17 +59,33 @@ def answer_question(
     check_mode(mode)
     conversation = svc.store.get_conversation(conversation_id) if conversation_id else None
     aud = parse_audience(audience or (conversation.audience if conversation else Audience.CLINICIAN))
-    answer = ask(
-        question,
-        audience=aud,
-        conversation=conversation.context() if conversation else None,
-        settings=svc.settings,
-        library=svc.review,
-        mode=mode,
-    )
+    key = fresh_key(svc, question, aud, mode) if conversation is None and svc.answers.size > 0 else None
+    answer = svc.answers.get(key) if key else None
+    if answer is None:
+        answer = ask(
+            question,
+            audience=aud,
+            conversation=conversation.context() if conversation else None,
+            settings=svc.settings,
+            library=svc.review,
+            mode=mode,
+        )
+        if key:
+            svc.answers.put(key, answer)
     if conversation is None:
         conversation = svc.store.create_conversation(aud.value)
     return svc.store.save_answer(answer, conversation.id)
+
+
+def fresh_key(svc: Services, question: str, audience: Audience, mode: str) -> AnswerKey:
+    """The answer cache's key for a question asked without a thread (#14)."""
+    return AnswerKey(
+        question=validate_question(question, svc.settings),
+        audience=audience.value,
+        mode=mode,
+        index_version=get_engine(svc.settings).reader.dir.name,
+        library_revision=library_revision(svc.store.engine),
+    )
 
 
 def load_answer(svc: Services, answer_id: str) -> StoredAnswer:
