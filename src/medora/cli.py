@@ -175,7 +175,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from medora.web.app import create_app
     from medora.web.config import WebSettings
-    from medora.web.serving import uvicorn_options
+    from medora.web.serving import run_workers, uvicorn_options
 
     settings = _settings(args)
     ensure_index(settings)
@@ -190,14 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     open_store(settings).engine.dispose()
     os.environ["MEDORA_DATA_DIR"] = str(settings.data_dir)
-    uvicorn.run(
-        "medora.web.app:create_app",
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        **uvicorn_options(web),
-    )
+    run_workers("medora.web.app:create_app", args.workers, args.host, args.port, web)
     return 0
 
 
