@@ -26,8 +26,8 @@ from medora.triage.model import TriageModel, affirmed, features, vetoed
 from medora.triage.model import load as load_model
 from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
 from medora.triage.rules import urgent_notice as _rules_notice
-from medora.triage.situation import Asked, Situation, When, Who, in_the_past, situation
-from medora.triage.values import ClinicalValue, critical, read_values
+from medora.triage.situation import Asked, Situation, When, Who, current_critical, situation
+from medora.triage.values import ClinicalValue, read_values
 
 __all__ = ["Triage", "triage", "urgent_notice", "Situation", "Who", "When", "Asked", "NEGATION", "HISTORY_CONTEXT"]
 
@@ -64,7 +64,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
     language = lang.detect(text)
     sit = situation(text)
     values = read_values(text)
-    crit = [v for v in critical(values) if not in_the_past(text, v.text)] if sit.when != When.PAST else []
+    crit = current_critical(text, values, sit)
     rules = apply_rules(text)
     reasons, labels = list(rules.reasons), list(rules.labels)
     medical = rules.medical or bool(values)
@@ -100,7 +100,9 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
 
     model = load_model()
-    vec = np.concatenate([embed(affirmed(text) or text), features(text)]) if model and embed else None
+    vec = (
+        np.concatenate([embed(affirmed(text) or text), features(text, sit, values, crit)]) if model and embed else None
+    )
     if model is not None and vec is not None:
         if model.refuses(vec) and harm_reader.has_harm_trace(text):
             # the learned harm reader: wordings no pattern foresaw, with a trace of harm in the text

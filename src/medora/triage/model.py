@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from medora.settings import PACKAGE_DIR
+from medora.triage.situation import Asked, Situation, When, Who, current_critical, situation
+from medora.triage.values import ClinicalValue, read_values
 
 WEIGHTS = PACKAGE_DIR / "data" / "triage_model.json"
 # Thresholds and regularisation chosen on cross-validated probabilities (5 folds) of the rules + model
@@ -74,16 +76,18 @@ class TriageModel:
         return urgent, self_harm, pu, ps
 
 
-def features(text: str) -> np.ndarray:
+def features(
+    text: str,
+    sit: Situation | None = None,
+    values: list[ClinicalValue] | None = None,
+    crit: list[ClinicalValue] | None = None,
+) -> np.ndarray:
     """What the readers see, as numbers the model weighs beside the embedding: clinical values (any, critical
     now), when (now, past, hypothetical), what is asked (education/reference/prevention; a general question),
-    and who (someone else or a patient; nobody in particular)."""
-    from medora.triage.situation import Asked, When, Who, in_the_past, situation
-    from medora.triage.values import critical, read_values
-
-    sit = situation(text)
-    values = read_values(text)
-    crit = [v for v in critical(values) if not in_the_past(text, v.text)] if sit.when != When.PAST else []
+    and who (someone else or a patient; nobody in particular). Triage passes what it has already read."""
+    sit = sit if sit is not None else situation(text)
+    values = values if values is not None else read_values(text)
+    crit = crit if crit is not None else current_critical(text, values, sit)
     return np.array(
         [
             bool(values),

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from medora.triage.values import ClinicalValue, critical
+
 
 class Who(str, Enum):
     ASKER = "asker"
@@ -169,3 +171,10 @@ def in_the_past(text: str, fragment: str) -> bool:
         if fragment in clause:
             return bool(_PAST.search(clause) or _HYPO.search(clause))
     return False
+
+
+def current_critical(text: str, values: list[ClinicalValue], sit: Situation) -> list[ClinicalValue]:
+    """The critical values that describe now: none in a question about the past, none in a past clause."""
+    if sit.when == When.PAST:
+        return []
+    return [v for v in critical(values) if not in_the_past(text, v.text)]
