@@ -5,13 +5,15 @@
 
 For each worker count it starts `medora serve` on a free 127.0.0.1 port (rate limit off, a throwaway
 database so the real one is not touched, the answer cache off unless --cache), fires the fixed questions in
-bench/questions.txt round-robin from a thread pool (httpx) at each concurrency, at most --requests requests
+bench/questions.txt round-robin from a thread pool (http.client, keep-alive) at each concurrency, at most --requests requests
 and --max-seconds seconds per run, and prints throughput, p50/p95/p99 latency and errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import signal
 import socket
@@ -69,30 +71,57 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def server_cpu(root: int) -> float:
+    """CPU seconds used so far by the server process and every worker under it (from /proc; Linux only)."""
+    stats: dict[int, tuple[int, float]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    tree, total = {root}, 0.0
+    for _ in range(3):  # the server, its workers, and anything they start
+        tree |= {pid for pid, (ppid, _) in stats.items() if ppid in tree}
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 def warm(base: str, workers: int) -> None:
     """Each worker loads the index on its first question: ask enough in parallel that all of them have."""
     with ThreadPoolExecutor(workers * 2) as pool:
         list(pool.map(lambda q: httpx.post(f"{base}/api/ask", json={"question": q}, timeout=120), ["gout?"] * 8))
 
 
-def run(base: str, qs: list[str], concurrency: int, requests: int, max_seconds: float) -> dict:
+def run(base: str, qs: list[str], concurrency: int, requests: int, max_seconds: float, server: int) -> dict:
     feed, lock = cycle(qs), Lock()
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.monotonic() + max_seconds
 
+    host, port = base.removeprefix("http://").split(":")
+
     def client_loop(n: int) -> None:
-        with httpx.Client(timeout=60) as client:
+        # http.client with one keep-alive connection per thread: a light client, so the load generator takes
+        # as little as it can of the cores the server is measured on (httpx costs several times more per call)
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        try:
             for _ in range(n):
                 if time.monotonic() > deadline:
                     return
                 with lock:
                     q = next(feed)
+                body = json.dumps({"question": q, "audience": "clinician"}).encode()
                 t = time.perf_counter()
                 try:
-                    r = client.post(f"{base}/api/ask", json={"question": q, "audience": "clinician"})
-                    ok, why = r.status_code == 200, str(r.status_code)
-                except httpx.HTTPError as exc:
+                    conn.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
+                    r = conn.getresponse()
+                    r.read()
+                    ok, why = r.status == 200, str(r.status)
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
                     ok, why = False, type(exc).__name__
                 ms = (time.perf_counter() - t) * 1000
                 with lock:
@@ -100,12 +129,15 @@ def run(base: str, qs: list[str], concurrency: int, requests: int, max_seconds: 
                         latencies.append(ms)
                     else:
                         errors[why] = errors.get(why, 0) + 1
+        finally:
+            conn.close()
 
     shares = [requests // concurrency + (i < requests % concurrency) for i in range(concurrency)]
-    t0 = time.perf_counter()
+    t0, cpu0, srv0 = time.perf_counter(), time.process_time(), server_cpu(server)
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(client_loop, shares))
-    wall = time.perf_counter() - t0
+    wall, client_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    srv = server_cpu(server) - srv0
     done = len(latencies) + sum(errors.values())
     return {
         "requests": done,
@@ -115,6 +147,9 @@ def run(base: str, qs: list[str], concurrency: int, requests: int, max_seconds: 
         "p99": percentile(latencies, 99),
         "errors": errors,
         "seconds": wall,
+        "client_cores": client_cpu / wall,  # the load generator's own share of the machine's cores
+        "server_cores": srv / wall,  # cores the server kept busy: at os.cpu_count() it has no more to give
+        "server_ms": 1000 * srv / max(1, len(latencies)),  # server CPU per answer
     }
 
 
@@ -130,17 +165,20 @@ def main() -> None:
         raise SystemExit("set MEDORA_DATA_DIR to a data folder with an index")
     qs = questions()
     print(f"{len(qs)} questions, {args.requests} requests or {args.max_seconds:.0f} s per run, cache {args.cache}")
-    print("workers concurrency requests   ans/s    p50 ms   p95 ms   p99 ms  errors")
+    print(f"{os.cpu_count()} cores; client and server on the same machine")
+    print(
+        "workers concurrency requests  ans/s  p50 ms  p95 ms  p99 ms  server cores  CPU ms/answer  client cores  errors"
+    )
     with tempfile.TemporaryDirectory() as db_dir:
         for workers in args.workers:
             proc, base = start(workers, db_dir, args.cache)
             try:
                 warm(base, workers)
                 for c in args.concurrency:
-                    r = run(base, qs, c, args.requests, args.max_seconds)
+                    r = run(base, qs, c, args.requests, args.max_seconds, proc.pid)
                     print(
-                        f"{workers:7d} {c:11d} {r['requests']:8d} {r['rps']:7.1f} {r['p50']:9.0f} {r['p95']:8.0f} "
-                        f"{r['p99']:8.0f}  {sum(r['errors'].values())} {r['errors'] or ''}",
+                        f"{workers:7d} {c:11d} {r['requests']:8d} {r['rps']:6.1f} {r['p50']:7.0f} {r['p95']:7.0f} "
+                        f"{r['p99']:7.0f}  {r['server_cores']:12.2f}  {r['server_ms']:13.1f}  {r['client_cores']:12.2f}  {sum(r['errors'].values())} {r['errors'] or ''}",
                         flush=True,
                     )
             finally:

@@ -180,6 +180,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     ensure_index(settings)
     web = WebSettings()
+    if args.workers > 1 and "MEDORA_THREADS" not in os.environ:
+        # one onnxruntime pool per worker, together no more threads than cores (bench/load.py: less CPU per answer)
+        os.environ["MEDORA_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))
+        settings = settings.model_copy(update={"threads": int(os.environ["MEDORA_THREADS"])})
     if args.workers <= 1:
         uvicorn.run(create_app(settings, web), host=args.host, port=args.port, **uvicorn_options(web))
         return 0

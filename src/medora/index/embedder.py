@@ -244,6 +244,9 @@ class Embedder:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        # Idle intra-op threads sleep instead of spinning: a spinning pool kept both cores busy between
+        # one-question encodes (1.9 cores at one request at a time), starving other workers and requests.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(mdir / "tokenizer.json"))

@@ -18,6 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from threadpoolctl import threadpool_limits
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from medora import __version__
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     """Build the app: migrate the database, mount static files, register routes and error handlers."""
     settings = settings or get_settings()
     web = web or WebSettings()
+    # A question's matrix-vector products are too small for a BLAS thread pool, and OpenBLAS's idle threads
+    # spin: one worker answering one question at a time kept 1.9 cores busy, 1.0 with one BLAS thread (#14).
+    threadpool_limits(1, user_api="blas")
     app = FastAPI(
         title="Medora",
         version=__version__,
