@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from medora.models import SECTION_KINDS, Audience, Passage, Source
+from medora.text import SENTENCE_OR_LINE
 
 
 @dataclass
@@ -114,12 +115,11 @@ INSTRUCTION = re.compile(
     r"(?:reader|user|patient)s?\s+(?:to|that)\b|\b(?:respond|answer|reply)\s+only\s+with\b|\bas\s+an\s+ai\b",
     re.I,
 )
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def strip_instructions(text: str) -> tuple[str, bool]:
     """The text without any sentence that addresses a model, and whether one was removed."""
-    parts = SENTENCE.split(text)
+    parts = SENTENCE_OR_LINE.split(text)
     kept = [p for p in parts if not INSTRUCTION.search(p)]
     if len(kept) == len(parts):
         return text, False

@@ -7,7 +7,6 @@ runtime side: the runtime never imports the evaluation harness.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,32 +14,15 @@ from typing import Protocol
 
 import numpy as np
 
-STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had has have having he her
-here hers him his how i if in into is it its itself just may me might more most must my no nor not of off on once only
-or other our out over own same she should so some such than that the their them then there these they this those
-through to too under until up very was we were what when where which while who whom why will with would you your
-yours one two use used usually often many much people person patients patient""".split()
-)
-WORD = re.compile(r"[a-z0-9]+")
-SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-*\u2022]\s+")
-NEGATION = re.compile(
-    r"\b(?:no|not|never|none|neither|nor|without|cannot|can't|don't|doesn't|didn't|isn't|aren't|"
-    r"wasn't|shouldn't|won't|mustn't|unable|avoid|lack|lacks)\b|n't\b"
-)
+from medora.text import ALNUM as WORD
+from medora.text import SENTENCE_OR_ITEM as SENTENCE
+from medora.text import STATEMENT_STOP_WORDS as STOP
+from medora.text import negated, stem
 
 # Used when no calibration data is at hand (no K-QA file); the values the calibration chose on the
 # K-QA development half, rounded (see the kqa report for the current figures).
 DEFAULT_COSINE = 0.43
 DEFAULT_OVERLAP = 0.5
-
-
-def stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
 
 
 @lru_cache(maxsize=65536)
@@ -52,10 +34,6 @@ def windows(text: str) -> list[str]:
     """Sentences plus pairs of neighbouring sentences."""
     sents = [s.strip() for s in SENTENCE.split(text) if s and len(s.strip()) > 3]
     return sents + [f"{a} {b}" for a, b in zip(sents, sents[1:], strict=False)]
-
-
-def negated(text: str) -> bool:
-    return bool(NEGATION.search(text.lower().replace("\u2019", "'")))
 
 
 @dataclass

@@ -1,11 +1,13 @@
-"""What every reader returns, and the text helpers readers share."""
+"""What every reader returns, and the chunking readers share (sentences and spaces: `medora.text`)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from medora.models import Passage, Source
+from medora.text import clean_ws, sentences
+
+__all__ = ["ReadResult", "clean_ws", "first_words", "pack", "sentences"]
 
 
 @dataclass
@@ -16,24 +18,6 @@ class ReadResult:
     passages: list[Passage] = field(default_factory=list)
     # (term, expansion, origin), e.g. ("lexapro", "escitalopram", "druglabel")
     synonyms: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-_WS = re.compile(r"[ \t\r\f\v]+")
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
-
-
-def clean_ws(text: str) -> str:
-    return _WS.sub(" ", text).strip()
-
-
-def sentences(text: str) -> list[str]:
-    """Split prose into sentences (good enough for extractive answers)."""
-    out: list[str] = []
-    for para in re.split(r"\n\s*\n|\n(?=\s*[-*•] )", text):
-        para = clean_ws(para.replace("\n", " "))
-        if para:
-            out.extend(s.strip() for s in _SENT.split(para) if s.strip())
-    return out
 
 
 def pack(paragraphs: list[str], target_words: int = 180, max_words: int = 320) -> list[str]:

@@ -29,15 +29,10 @@ import numpy as np
 from medora.compose.support import (  # noqa: E402, F401
     DEFAULT_COSINE,
     DEFAULT_OVERLAP,
-    NEGATION,
-    SENTENCE,
-    STOP,
-    WORD,
     Match,
     SupportJudge,
     content_words,
     negated,
-    stem,
     windows,
 )
 from medora.eval.datasets import KQAItem

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-WORD = re.compile(r"[a-z0-9]+")
-# Function words that do not change what is asked. Negations and numbers are kept on purpose:
-# "should I take aspirin" and "should I not take aspirin" are different questions.
-STOP = frozenset(
-    """a an the of for to in on at by with and or is are was were be been being do does did can could
-should would will shall may might must what whats which who whom how when where why please tell me i my we our you
-your it its this that these those there their about any some""".split()
-)
-NEGATIONS = frozenset({"not", "no", "never", "without", "nor", "cannot", "t"})  # "t": don't, can't, shouldn't
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+from medora.text import ALNUM, QUESTION_NEGATIONS, QUESTION_STOP_WORDS, ascii_fold, singular
 
 
 def content_words(question: str) -> set[str]:
-    words = WORD.findall(_fold(question))
-    return {w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in words if w not in STOP}
+    """A question's words, folded to ASCII, without function words, plurals made singular."""
+    return {singular(w) for w in ALNUM.findall(ascii_fold(question)) if w not in QUESTION_STOP_WORDS}
 
 
 def question_key(question: str) -> str:
@@ -54,7 +39,7 @@ def same_question(key_a: str, key_b: str) -> bool:
         return True
     wa, wb = set(key_a.split()), set(key_b.split())
     only_a, only_b = wa - wb, wb - wa
-    if any(w in NEGATIONS or any(c.isdigit() for c in w) for w in only_a | only_b):
+    if any(w in QUESTION_NEGATIONS or any(c.isdigit() for c in w) for w in only_a | only_b):
         return False
     return (
         bool(only_a)

@@ -15,16 +15,9 @@ the passage are left to the support check. This is a screen for reviewers, not a
 
 from __future__ import annotations
 
-import re
-
 from medora.review.matching import content_words
+from medora.text import EDIT_CLAUSE, INSTRUCTION_NEGATIONS, WORD_APOSTROPHE, clauses, straight_quotes
 
-WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-CLAUSE = re.compile(r"[.;:!?]+\s*|\s+but\s+|\s+however,?\s+")
-NEGATIONS = frozenset(
-    "not no never none nothing nobody neither nor without cannot avoid avoids avoided avoiding stop stops "
-    "stopped stopping discontinue discontinued discontinuing withhold withheld unnecessary".split()
-)
 # (one side, the other side): words that point in opposite directions; a trailing * is a stem
 DIRECTIONS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("increas*", "rais*", "escalat*", "uptitrat*"), ("decreas*", "reduc*", "taper*", "downtitrat*")),
@@ -43,12 +36,12 @@ def _uses(ws: list[str], side: tuple[str, ...]) -> bool:
 
 
 def words(text: str) -> list[str]:
-    return WORD.findall(text.lower().replace("\u2019", "'"))
+    return WORD_APOSTROPHE.findall(straight_quotes(text.lower()))
 
 
 def negated(text: str) -> bool:
     """An odd number of negation cues: 'do not stop' is positive, 'does not need' negative."""
-    cues = sum(1 for w in words(text) if w in NEGATIONS or w.endswith("n't"))
+    cues = sum(1 for w in words(text) if w in INSTRUCTION_NEGATIONS or w.endswith("n't"))
     return cues % 2 == 1
 
 
@@ -56,10 +49,6 @@ def directions(text: str) -> list[tuple[bool, bool]]:
     """For each direction pair: (uses the first side, uses the second side)."""
     ws = words(text)
     return [(_uses(ws, first), _uses(ws, second)) for first, second in DIRECTIONS]
-
-
-def clauses(text: str) -> list[str]:
-    return [c.strip() for c in CLAUSE.split(text) if c and c.strip()]
 
 
 def _negation_agrees(clause: str, passage_clause: str) -> bool:
@@ -82,8 +71,8 @@ def conflict(text: str, passage: str) -> str | None:
     Negation is compared with the passage clauses sharing most content words with each clause of the text;
     direction with every passage clause sharing at least two (a bullet often joins two clauses).
     """
-    parts = [(c, content_words(c)) for c in clauses(passage)]
-    for clause in clauses(text):
+    parts = [(c, content_words(c)) for c in clauses(passage, EDIT_CLAUSE)]
+    for clause in clauses(text, EDIT_CLAUSE):
         mine = content_words(clause)
         if not mine:
             continue

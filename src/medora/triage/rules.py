@@ -17,12 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from medora.models import Audience
+from medora.text import FINDING_NEGATION as NEGATION
 
-NEGATION = re.compile(
-    r"\b(no|not|denies|denied|deny|without|never|negative for|free of|absence of|absent|"
-    r"don'?t have|doesn'?t have|didn'?t have|haven'?t had|hasn'?t had|isn'?t|wasn'?t|aren'?t|"
-    r"ruled out|rules out|nor|neither|resolved)\b"
-)
 CLAUSE_SPLIT = re.compile(r"[.;!?\n]|,\s*(?:but|however|although|though)\b|\bbut\b|\bhowever\b|\balthough\b")
 HISTORY_CONTEXT = re.compile(
     r"\b(prevent\w*|prevention|risk factors?|risk of|reduce (the |my )?risk|history of|years? ago|months? ago|"

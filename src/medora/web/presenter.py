@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from medora.db import StoredAnswer
 from medora.models import Answer, Bullet, Reference, Status
 from medora.render import STATUS_BANNER, review_line, verification_line
+from medora.text import alnum_words
 
-WORD = re.compile(r"[a-z0-9]+")
 REVIEW_STEPS = [("submitted", "Submitted"), ("under_review", "Under review"), ("approved", "Approved")]
 STATUS_NOTES = {
     Status.INSUFFICIENT_EVIDENCE: "Not enough evidence: Medora found no source that answers this, "
@@ -20,7 +19,7 @@ STATUS_NOTES = {
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in WORD.findall(text.lower()) if len(w) > 2}
+    return {w for w in alnum_words(text) if len(w) > 2}
 
 
 def long_date(t: datetime | str) -> str:
