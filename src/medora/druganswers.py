@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
+from medora.compose.extractive import PATIENT_SECTIONS
 from medora.drugnames import WORD, Aspect, aspect_of
 from medora.models import Answer, Audience, DrugName, Hit, Status
 from medora.retrieval import Expansion, SearchEngine
@@ -24,6 +25,9 @@ from medora.settings import Settings
 # Kinds of question a house topic answers better than a label when the question names both ("what dose of
 # prednisone for a gout flare" wants the gout guidance); a label is the authority on the rest.
 TOPIC_FIRST = frozenset({"dose", "indications", "overview"})
+# A patient's answer ranks a label's patient sections this far ahead of its professional ones (retrieval
+# score: similarity to the question plus word overlap): near enough, the plainer passage is read first.
+PATIENT_SECTION_LEAD = 0.1
 # Words the label uses where it answers each kind of question: they steer the choice of sentences.
 ASPECT_TERMS: dict[str, tuple[str, ...]] = {
     "overview": ("indicated", "treat", "used"),
@@ -88,14 +92,38 @@ def label_answer(
         )
         declined = not_answered(question, audience, Status.INSUFFICIENT_EVIDENCE, reason)
         return declined.model_copy(update={"title": f"No FDA label for {name} in the library"})
+    hits = _for_patients(label, query, engine) if audience == Audience.PATIENT else label.hits
     answer: Answer | None = None
     for terms in _term_choices(label):
-        ev = Evidence(question=question, standalone=query, hits=label.hits, terms=terms, modifiers=modifiers_of(query))
+        ev = Evidence(question=question, standalone=query, hits=hits, terms=terms, modifiers=modifiers_of(query))
         answer = compose(ev, engine.reader, audience, settings.compose)
         if answer.references:
             return answer.model_copy(update={"title": label.title})
     assert answer is not None  # _term_choices returns at least one choice
     return answer
+
+
+def _for_patients(label: LabelEvidence, query: str, engine: SearchEngine) -> list[Hit]:
+    """The label's passages for a patient: its patient sections (Medication Guide, patient information, patient
+    counselling) ranked among the professional sections by the same retrieval score plus PATIENT_SECTION_LEAD
+    (the professional sections keep the lead the question type gives them). Written for patients, a sentence
+    from them reads plainer."""
+    ids = list(dict.fromkeys(sid for d in label.drugs for sid in d.source_ids))
+    names = {w for d in label.drugs for n in [d.generic, d.matched, *d.brands] for w in WORD.findall(n)}
+    words = [t for t in label.asked if t not in names] or None
+    seen = {h.passage.id for h in label.hits}
+    extra = [
+        h
+        for h in engine.label_search(query, ids, (), k=24, words=words)
+        if h.passage.meta.get("section") in PATIENT_SECTIONS and h.passage.id not in seen
+    ]
+    if not extra:
+        return label.hits
+
+    def lead(h: Hit) -> float:
+        return h.score + (PATIENT_SECTION_LEAD if h.passage.meta.get("section") in PATIENT_SECTIONS else 0.0)
+
+    return sorted([*label.hits, *extra[:6]], key=lead, reverse=True)
 
 
 def _term_choices(label: LabelEvidence) -> list[list[str]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from medora.compose.audience import DISCLAIMERS, SEEK_CARE_INTRO, grade_level, plain
+from medora.compose.audience import DISCLAIMERS, SEEK_CARE_INTRO, PlainWriter, grade_level
 from medora.compose.citations import ReferenceBook, renumber
 from medora.compose.extractive import Candidate, candidates, near_duplicate
 from medora.compose.focus import intent_for, narrow_statements, nothing_about, on_topic, rank
@@ -187,7 +187,7 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
 
 
 def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: str, settings: ComposeSettings):  # noqa: ANN202
-    cands = candidates(ev.terms, ev.hits)
+    cands = candidates(ev.terms, ev.hits, patient=audience == Audience.PATIENT)
     if ev.frame is not None:  # only sentences about the question's focus, best answers first (#13)
         cands = on_topic(ev.frame, cands)
         sims = ev.similarity(list(dict.fromkeys(c.passage.id for c in cands))) if ev.similarity and cands else {}
@@ -213,8 +213,10 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
     book = ReferenceBook()
     lead = chosen[0]
 
+    writer = PlainWriter()  # one per answer: a technical term is introduced at its first mention only
+
     def say(text: str) -> str:
-        return plain(text) if audience == Audience.PATIENT else text
+        return writer(text) if audience == Audience.PATIENT else text
 
     summary = _bullet(book, sources_of, lead.passage, lead.cites, say(lead.text), lead.context)
     groups: dict[str, list[Candidate]] = {}

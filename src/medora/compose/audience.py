@@ -3,97 +3,92 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 from medora.models import Audience
 
-# jargon -> plain words (applied to extracted text that has no plain-language version)
-GLOSSARY: dict[str, str] = {
-    "myocardial infarction": "heart attack",
-    "cerebrovascular accident": "stroke",
-    "hypertension": "high blood pressure",
-    "hypotension": "low blood pressure",
-    "hyperlipidemia": "high cholesterol",
-    "hyperglycemia": "high blood sugar",
-    "hypoglycemia": "low blood sugar",
-    "dyspnea": "shortness of breath",
-    "dyspnoea": "shortness of breath",
-    "tachycardia": "fast heartbeat",
-    "bradycardia": "slow heartbeat",
-    "edema": "swelling",
-    "oedema": "swelling",
-    "pyrexia": "fever",
-    "febrile": "feverish",
-    "analgesics": "pain relievers",
-    "analgesic": "pain reliever",
-    "analgesia": "pain relief",
-    "antipyretic": "fever-reducing medicine",
-    "nonsteroidal anti-inflammatory drugs": "anti-inflammatory painkillers (like ibuprofen)",
-    "nsaids": "anti-inflammatory painkillers (like ibuprofen)",
-    "contraindicated": "not safe to use",
-    "prophylaxis": "prevention",
-    "prophylactic": "preventive",
-    "benign": "not cancer",
-    "malignant": "cancerous",
-    "malignancy": "cancer",
-    "neoplasm": "tumor",
-    "metastasis": "spread of cancer",
-    "metastases": "spread of cancer",
-    "metastatic": "spread",
-    "carcinoma": "cancer",
-    "renal": "kidney",
-    "hepatic": "liver",
-    "pulmonary": "lung",
-    "cardiac": "heart",
-    "gastrointestinal": "stomach and bowel",
-    "cutaneous": "skin",
-    "subcutaneous": "under the skin",
-    "intravenous": "into a vein",
-    "intravenously": "into a vein",
-    "intramuscular": "into a muscle",
-    "intramuscularly": "into a muscle",
-    "orally": "by mouth",
-    "etiology": "cause",
-    "aetiology": "cause",
-    "idiopathic": "of unknown cause",
-    "prognosis": "outlook",
-    "morbidity": "illness",
-    "mortality": "death rate",
-    "asymptomatic": "without symptoms",
-    "acute": "sudden",
-    "chronic": "long-lasting",
-    "bilateral": "on both sides",
-    "unilateral": "on one side",
-    "lesion": "abnormal area",
-    "lesions": "abnormal areas",
-    "syncope": "fainting",
-    "pruritus": "itching",
-    "emesis": "vomiting",
-    "hematuria": "blood in the urine",
-    "haematuria": "blood in the urine",
-    "dysuria": "pain when passing urine",
-    "erythema": "redness",
-    "vertebral": "spine",
-    "vertebra": "spine bone",
-    "thrombosis": "blood clot",
-    "thrombus": "blood clot",
-    "embolism": "blocked blood vessel",
-    "anticoagulant": "blood thinner",
-    "anticoagulation": "blood-thinning treatment",
-    "sequelae": "after-effects",
-    "titrate": "adjust",
-    "efficacy": "how well it works",
-}
-_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b", re.I)
+GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "data" / "patient_glossary.tsv"
+MODES = ("swap", "name", "explain", "keep")
+# A plain rendering that says "not" is never put after a negation the sentence already has ("is not
+# contraindicated" must not become "is not not safe to use"); the term stays as written there.
+_NEGATION = re.compile(r"\b(not|no|never|without|cannot|n't)\b", re.I)
+_NEGATION_BEFORE = re.compile(r"\b(not|no|never|without|cannot|nor)\W+(?:\w+\W+){0,3}$|n't\W+(?:\w+\W+){0,3}$", re.I)
+
+
+@dataclass(frozen=True)
+class Entry:
+    term: str
+    mode: str  # swap, name, explain or keep (see the data file's header)
+    plain: str
+
+
+def load_glossary(path: Path = GLOSSARY_FILE) -> dict[str, Entry]:
+    """The patient glossary: lower-case term -> entry."""
+    out: dict[str, Entry] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        term, mode, lay = (part.strip() for part in line.split("\t"))
+        if mode not in MODES:
+            raise ValueError(f"{path.name}: unknown mode {mode!r} for {term!r}")
+        out[term.lower()] = Entry(term.lower(), mode, lay)
+    return out
+
+
+GLOSSARY: dict[str, Entry] = load_glossary()
+_PATTERN = re.compile(
+    r"(?<![\w-])(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")(?![\w-])", re.I
+)
+
+
+class PlainWriter:
+    """Rewrites one answer's sentences for patients, remembering which terms it has already introduced.
+
+    Only words change: numbers, doses, drug names and negations are never in a glossary term, so they pass
+    through untouched. A term whose plain words the sentence already has is left alone (the source
+    explains it itself), as is a term already followed by a bracket (an abbreviation or an explanation).
+
+    >>> w = PlainWriter()
+    >>> w("Hypertension raises the risk of stroke."), w("Treat hypertension early.")
+    ('High blood pressure (hypertension) raises the risk of stroke.', 'Treat high blood pressure early.')
+    """
+
+    def __init__(self, glossary: dict[str, Entry] | None = None) -> None:
+        self.glossary = GLOSSARY if glossary is None else glossary
+        self.pattern = _PATTERN if glossary is None else _compile(glossary)
+        self.introduced: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(lambda m: self._replace(m, text), text)
+
+    def _replace(self, m: re.Match[str], text: str) -> str:
+        found = m.group(1)
+        entry = self.glossary[found.lower()]
+        if entry.mode == "keep" or entry.plain.lower() in text.lower():
+            return found
+        if _NEGATION.search(entry.plain) and _NEGATION_BEFORE.search(text[: m.start()]):
+            return found
+        lay = entry.plain[0].upper() + entry.plain[1:] if found[0].isupper() and not found.isupper() else entry.plain
+        bracket_follows = text[m.end() :].lstrip().startswith("(")
+        first = entry.term not in self.introduced
+        self.introduced.add(entry.term)
+        if entry.mode == "swap" or (entry.mode == "name" and (not first or bracket_follows)):
+            return lay
+        if entry.mode == "name":
+            return f"{lay} ({found[0].lower() + found[1:] if not found.isupper() else found})"
+        return f"{found} ({entry.plain})" if first and not bracket_follows else found  # explain
+
+
+def _compile(glossary: dict[str, Entry]) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w-])(" + "|".join(sorted(map(re.escape, glossary), key=len, reverse=True)) + r")(?![\w-])", re.I
+    )
 
 
 def plain(text: str) -> str:
-    """Swap jargon for plain words, keeping the first letter's case."""
-
-    def repl(m: re.Match[str]) -> str:
-        lay = GLOSSARY[m.group(1).lower()]
-        return lay[0].upper() + lay[1:] if m.group(1)[0].isupper() else lay
-
-    return _PATTERN.sub(repl, text)
+    """One text on its own for patients: jargon swapped for plain words, technical names introduced once."""
+    return PlainWriter()(text)
 
 
 _VOWELS = re.compile(r"[aeiouy]+")
@@ -107,6 +102,16 @@ def syllables(word: str) -> int:
     if w.endswith("e") and not w.endswith(("le", "ee", "ye")) and n > 1:
         n -= 1
     return max(1, n)
+
+
+def sentence_grade(text: str) -> float:
+    """Flesch-Kincaid grade of a short text however few words it has (for choosing between sentences)."""
+    words = _WORD.findall(text)
+    if not words:
+        return 0.0
+    sentences = max(1, len(re.findall(r"[.!?]+(?:\s|$)", text)))
+    syl = sum(syllables(w) for w in words)
+    return 0.39 * len(words) / sentences + 11.8 * syl / len(words) - 15.59
 
 
 def grade_level(text: str) -> float | None:

@@ -7,7 +7,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from medora.models import Hit, Passage, Source
+from medora.compose.audience import plain, sentence_grade
+from medora.models import Hit, Passage, Source, SourceType
 from medora.retrieval import content_terms
 
 BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n+")
@@ -34,6 +35,16 @@ GENERIC = frozenset(
     "risk risks test tests testing options option best common effects effect patients patient people adult adults "
     "disease condition problem used use information recommended recommendation guideline guidelines "
     "dose dosage doses medication medications drug drugs".split()
+)
+# For patients (#13): each grade a sentence reads above PLAIN_GRADE costs it PLAIN_WEIGHT of score (up to
+# PLAIN_CAP), and a sentence from consumer material (MedlinePlus/NIH MedQuAD pages, NCI patient PDQ) or a
+# label's patient sections gains CONSUMER_BONUS, so a plainer sentence that carries the same answer wins.
+PLAIN_GRADE = 8.0
+PLAIN_WEIGHT = 0.08
+PLAIN_CAP = 0.8
+CONSUMER_BONUS = 0.3
+PATIENT_SECTIONS = frozenset(
+    {"information_for_patients", "spl_medguide", "spl_patient_package_insert", "patient_medication_information"}
 )
 
 
@@ -104,8 +115,11 @@ def _context(text: str, start: int, end: int, width: int = 700) -> str:
     return ("… " if a > 0 else "") + text[a:b].strip() + (" …" if b < len(text) else "")
 
 
-def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int = 10) -> list[Candidate]:
-    """Score every sentence of the top passages by how much of the question it covers."""
+def candidates(
+    question_terms: list[str], hits: list[Hit], *, max_passages: int = 10, patient: bool = False
+) -> list[Candidate]:
+    """Score every sentence of the top passages by how much of the question it covers; for a patient, also by
+    how plainly it reads and whether it comes from material written for patients (`plain_score`)."""
     focus = [t for t in question_terms if t not in GENERIC] or question_terms
     weights = {t: (2.0 if t in focus else 1.0) for t in question_terms}
     out: list[Candidate] = []
@@ -113,6 +127,7 @@ def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int 
     for rank, hit in enumerate(hits[:max_passages]):
         text = hit.passage.text
         hterms = set(content_terms(hit.passage.heading))
+        mine: list[Candidate] = []
         for s, e in sentence_spans(text):
             raw = text[s:e].strip()
             words = raw.split()
@@ -128,9 +143,12 @@ def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int 
             if overlap + heading_overlap == 0:
                 continue
             score = (overlap + heading_overlap) / math.sqrt(max(8, len(words))) + 1.5 / (rank + 2)
-            out.append(
+            tidy = _tidy(raw)
+            if patient:
+                score += plain_score(tidy, hit.passage, hit.source)
+            mine.append(
                 Candidate(
-                    text=_tidy(raw),
+                    text=tidy,
                     passage=hit.passage,
                     source=hit.source,
                     score=score,
@@ -140,8 +158,44 @@ def candidates(question_terms: list[str], hits: list[Hit], *, max_passages: int 
                 )
             )
             order += 1
+        if patient and hit.passage.lay_text and mine:
+            mine = [_lay(hit, max(mine, key=lambda c: c.score))]
+        out.extend(mine)
     out.sort(key=lambda c: c.score, reverse=True)
     return out
+
+
+def _lay(hit: Hit, best: Candidate) -> Candidate:
+    """A house statement for a patient: its reviewed plain-language version, whole, chosen as its best sentence
+    would be and citing what the statement cites."""
+    lay = _tidy(hit.passage.lay_text or "")
+    score = best.score - plain_score(best.text, hit.passage, hit.source) + plain_score(lay, hit.passage, hit.source)
+    text = hit.passage.text
+    return Candidate(
+        lay,
+        hit.passage,
+        hit.source,
+        score,
+        _cites_for(hit.passage, 0, len(text)),
+        _context(text, 0, len(text)),
+        best.order,
+    )
+
+
+def for_patients(passage: Passage, source: Source) -> bool:
+    """Material written for patients: consumer pages (MedQuAD, NCI patient PDQ), a label's patient sections and
+    the house statements' plain-language versions."""
+    return (
+        source.type == SourceType.PATIENT_INFORMATION
+        or passage.meta.get("section") in PATIENT_SECTIONS
+        or bool(passage.lay_text)
+    )
+
+
+def plain_score(text: str, passage: Passage, source: Source) -> float:
+    """What a sentence's plainness adds to its score for a patient: at most CONSUMER_BONUS, at least -PLAIN_CAP."""
+    over = max(0.0, sentence_grade(plain(text)) - PLAIN_GRADE)
+    return -min(PLAIN_CAP, PLAIN_WEIGHT * over) + (CONSUMER_BONUS if for_patients(passage, source) else 0.0)
 
 
 def _stem_in(term: str, terms: set[str]) -> bool:

@@ -1,8 +1,16 @@
 """Readability suite: Flesch-Kincaid grade of patient answers against clinician answers to the same questions.
 
-Uses the grade `ask()` reports (textstat 0.7.8 over the answer's text). Only questions answered for
-both audiences count, so the comparison is paired. Grade 8 is the usual ceiling for patient material
-(US NIH and AMA advise grade 6-8).
+Runs the K-QA development questions and the MedicationQA development questions (consumer medication
+questions, issue #13) and reports the median patient grade per set and over both. The grade is the one
+`ask()` reports (a heuristic syllable counter, microseconds per answer); the suite cross-checks it with
+textstat 0.7.8's Flesch-Kincaid grade over the same text (summary plus bullets). Only questions answered for
+both audiences count, so the comparison is paired. Grade 8 is the usual ceiling for patient material (US NIH
+and AMA advise grade 6-8).
+
+Usage example::
+
+    result = run(settings, limit=20)        # the first 20 questions of each set
+    result.figures["patient_grade_median"]  # over both sets
 """
 
 from __future__ import annotations
@@ -10,12 +18,46 @@ from __future__ import annotations
 import statistics
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from medora.eval import metrics
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.settings import Settings
 
 PATIENT_TARGET = 8.0
+SETS = ("kqa", "medicationqa")
+SET_LABELS = {"kqa": "K-QA", "medicationqa": "MedicationQA"}
+
+
+@dataclass
+class Pair:
+    question: str
+    qset: str  # "kqa", "medicationqa" or "custom"
+    category: str
+    clinician: float
+    patient: float
+    patient_textstat: float
+
+
+def question_sets(settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """{set name: [(question, category)]}: K-QA dev and MedicationQA dev (category = its question type)."""
+    from medora.eval.datasets import bench_dir, question_set
+    from medora.eval.medicationqa import load_medicationqa
+
+    medqa = load_medicationqa(bench_dir(settings.shared_dir, "medicationqa") / "medicationqa-dev.jsonl")
+    return {
+        "kqa": question_set("kqa", settings.shared_dir),
+        "medicationqa": [(it.question, it.qtype or "unknown") for it in medqa],
+    }
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 1) if values else 0.0
+
+
+def _share_plain(values: list[float]) -> float:
+    return round(metrics.rate(sum(g <= PATIENT_TARGET for g in values), len(values)), 3)
 
 
 def run(
@@ -25,54 +67,104 @@ def run(
     limit: int | None = None,
     progress: bool = True,
 ) -> SuiteResult:
-    from medora.eval.datasets import question_set
+    """`questions` replaces the two benchmark sets (reported as one "custom" set); `limit` applies per set."""
+    import textstat  # type: ignore[import-untyped]
+
+    from medora.eval.citations import answer_text
     from medora.qa import ask, get_engine
 
-    questions = questions if questions is not None else question_set("kqa", settings.shared_dir)
-    questions = questions[:limit] if limit else questions
+    sets = {"custom": questions} if questions is not None else question_sets(settings)
+    sets = {name: (qs[:limit] if limit else qs) for name, qs in sets.items()}
+    total = sum(len(qs) for qs in sets.values())
     engine = get_engine(settings)
-    pairs: list[tuple[str, str, float, float]] = []  # question, category, clinician grade, patient grade
-    by_cat: defaultdict[str, list[float]] = defaultdict(list)
-    for i, (q, cat) in enumerate(questions, 1):
-        grades: list[float] = []  # one per audience that got a graded answer
-        for aud in ("clinician", "patient"):
-            a = ask(q, audience=aud, settings=settings, engine=engine)
-            if a.status.value in ("answered", "urgent") and a.readability_grade is not None and a.sections:
-                grades.append(a.readability_grade)
-        if len(grades) == 2:
-            clin_grade, pat_grade = grades
-            pairs.append((q, cat, clin_grade, pat_grade))
-            by_cat[cat].append(pat_grade - clin_grade)
-        if progress and i % 25 == 0:
-            print(f"  readability {i}/{len(questions)}", file=sys.stderr)
-    clin = [p[2] for p in pairs]
-    pat = [p[3] for p in pairs]
-    diffs = [p - c for _, _, c, p in pairs]
-    figures = {
-        "clinician_grade_mean": round(metrics.mean(clin), 2),
-        "patient_grade_mean": round(metrics.mean(pat), 2),
-        "clinician_grade_median": round(statistics.median(clin), 1) if clin else 0.0,
-        "patient_grade_median": round(statistics.median(pat), 1) if pat else 0.0,
-        "paired_difference_mean": round(metrics.mean(diffs), 2),
-        "patient_simpler_share": round(metrics.rate(sum(d < 0 for d in diffs), len(diffs)), 3),
-        "patient_at_or_below_grade_8": round(metrics.rate(sum(g <= PATIENT_TARGET for g in pat), len(pat)), 3),
-        "paired_questions": len(pairs),
-        "questions": len(questions),
+    pairs: list[Pair] = []
+    done = 0
+    for name, qs in sets.items():
+        for q, cat in qs:
+            done += 1
+            answers: dict[str, Any] = {}
+            for aud in ("clinician", "patient"):
+                a = ask(q, audience=aud, settings=settings, engine=engine)
+                if a.status.value in ("answered", "urgent") and a.readability_grade is not None and a.sections:
+                    answers[aud] = a
+            if len(answers) == 2:
+                pat = answers["patient"]
+                ts = float(textstat.flesch_kincaid_grade(answer_text(pat).replace("\n", " ")))
+                pairs.append(Pair(q, name, cat, answers["clinician"].readability_grade, pat.readability_grade, ts))
+            if progress and done % 25 == 0:
+                print(f"  readability {done}/{total}", file=sys.stderr)
+    clin = [p.clinician for p in pairs]
+    pat = [p.patient for p in pairs]
+    diffs = [p.patient - p.clinician for p in pairs]
+    figures: dict[str, float | int | str] = {
+        "patient_grade_median": _median(pat),
+        "patient_grade_median_textstat": _median([p.patient_textstat for p in pairs]),
+        "patient_at_or_below_grade_8": _share_plain(pat),
     }
-    worst = sorted(pairs, key=lambda p: -p[3])[:10]
+    for name in sets:
+        mine = [p for p in pairs if p.qset == name]
+        figures[f"patient_grade_median_{name}"] = _median([p.patient for p in mine])
+        figures[f"patient_grade_median_textstat_{name}"] = _median([p.patient_textstat for p in mine])
+        figures[f"patient_at_or_below_grade_8_{name}"] = _share_plain([p.patient for p in mine])
+        figures[f"paired_questions_{name}"] = len(mine)
+    figures.update(
+        {
+            "clinician_grade_median": _median(clin),
+            "clinician_grade_mean": round(metrics.mean(clin), 2),
+            "patient_grade_mean": round(metrics.mean(pat), 2),
+            "paired_difference_mean": round(metrics.mean(diffs), 2),
+            "patient_simpler_share": round(metrics.rate(sum(d < 0 for d in diffs), len(diffs)), 3),
+            "paired_questions": len(pairs),
+            "questions": total,
+        }
+    )
+    by_cat: defaultdict[tuple[str, str], list[Pair]] = defaultdict(list)
+    for p in pairs:
+        by_cat[(p.qset, p.category)].append(p)
+    set_rows = []
+    for name in [*sets, "all"]:
+        mine = [p for p in pairs if name in ("all", p.qset)]
+        set_rows.append(
+            [
+                SET_LABELS.get(name, name),
+                len(mine),
+                _median([p.clinician for p in mine]),
+                _median([p.patient for p in mine]),
+                _median([p.patient_textstat for p in mine]),
+                _share_plain([p.patient for p in mine]),
+            ]
+        )
+    worst = sorted(pairs, key=lambda p: -p.patient)[:15]
     return SuiteResult(
         suite="readability",
         figures=figures,
         tables=[
             Table(
-                "By question category (patient minus clinician grade)",
-                ["category", "pairs", "mean difference"],
-                [[c, len(d), round(metrics.mean(d), 2)] for c, d in sorted(by_cat.items(), key=lambda x: -len(x[1]))],
+                "By question set (median Flesch-Kincaid grade)",
+                ["set", "pairs", "clinician", "patient", "patient (textstat)", "patient at grade 8 or below"],
+                set_rows,
+            ),
+            Table(
+                "By question category",
+                ["set", "category", "pairs", "patient median", "mean difference (patient - clinician)"],
+                [
+                    [
+                        SET_LABELS.get(s, s),
+                        c,
+                        len(ps),
+                        _median([p.patient for p in ps]),
+                        round(metrics.mean([p.patient - p.clinician for p in ps]), 2),
+                    ]
+                    for (s, c), ps in sorted(by_cat.items(), key=lambda x: (x[0][0], -len(x[1])))
+                ],
             ),
             Table(
                 "Hardest patient answers",
-                ["question", "clinician grade", "patient grade"],
-                [[q[:80], c, p] for q, _, c, p in worst],
+                ["set", "question", "clinician grade", "patient grade", "patient (textstat)"],
+                [
+                    [SET_LABELS.get(p.qset, p.qset), p.question[:80], p.clinician, p.patient, p.patient_textstat]
+                    for p in worst
+                ],
             ),
         ],
         plots=[
@@ -87,8 +179,9 @@ def run(
         ],
         notes=[
             "Flesch-Kincaid grade: lower is easier. Only questions answered (answered or urgent, with sections) "
-            "for both audiences are compared.",
-            f"Patient target: grade {PATIENT_TARGET:g} or below.",
+            "for both audiences are compared. The grade is the one ask() reports; the textstat column recomputes "
+            "it with textstat 0.7.8 over the same text (summary and bullets).",
+            f"Patient target: grade {PATIENT_TARGET:g} or below. --limit applies to each question set.",
         ],
-        config={"index": str(settings.index_dir)},
+        config={"index": str(settings.index_dir), "sets": list(sets)},
     )
