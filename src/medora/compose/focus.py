@@ -17,7 +17,7 @@ from medora.compose.extractive import Candidate
 from medora.compose.sections import kind_of_sentence
 from medora.models import Passage
 from medora.question import QuestionFrame, about, passage_about
-from medora.retrieval import content_terms
+from medora.text import content_terms
 
 T = TypeVar("T")
 
