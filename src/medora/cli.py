@@ -66,13 +66,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from medora.qa import ask
+    from medora.editorial import ask_reviewed
     from medora.render import to_markdown, to_text
 
     settings = _settings(args)
     question = " ".join(args.question) if args.question else sys.stdin.read()
     ensure_index(settings, quiet=args.quiet)
-    answer = ask(question, audience=args.audience, settings=settings, library=_library(settings), mode=args.mode)
+    answer = ask_reviewed(
+        question, audience=args.audience, settings=settings, library=_library(settings), mode=args.mode
+    )
     if args.format == "json":
         print(json.dumps(answer.to_json_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":

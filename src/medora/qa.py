@@ -1,6 +1,9 @@
 """`ask()`: the one entry point that the CLI, the web app and the evaluation harness all call.
 
-    question -> validate -> (follow-up rewrite) -> triage -> hybrid search -> evidence check -> compose
+    understand(): question -> validate -> (follow-up rewrite) -> triage
+    respond():    -> hybrid search -> evidence check -> compose -> (generative: verify)
+
+The editorial review sits beside this, in `medora.editorial` (approved articles, versions).
 
 Usage example::
 
@@ -15,7 +18,7 @@ import re
 import threading
 import time
 import unicodedata
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
 from medora.compose.generative import generate
@@ -24,16 +27,12 @@ from medora.druganswers import label_answer, label_evidence
 from medora.errors import InvalidRequest, QuestionTooLong
 from medora.index.retired import Retired
 from medora.index.store import IndexReader
-from medora.models import Answer, Audience, Hit, ReviewInfo, Status
+from medora.models import Answer, Audience, Hit, Status
 from medora.question import QuestionFrame
 from medora.retrieval import Expansion, SearchEngine
-from medora.review.fingerprint import fingerprint, stale
 from medora.settings import Settings, get_settings
 from medora.triage import NEGATION, Triage, triage, urgent_notice
 from medora.triage.language import notice as language_notice
-
-if TYPE_CHECKING:
-    from medora.review import Article, ReviewStore
 
 _engines: dict[str, SearchEngine] = {}
 _lock = threading.Lock()
@@ -84,6 +83,43 @@ def parse_audience(audience: Audience | str) -> Audience:
         raise InvalidRequest(f"unknown audience {audience!r}; choose clinician or patient") from None
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A question read and triaged: what `respond()` answers (and what the review wing matches articles on)."""
+
+    text: str  # the question as validated
+    query: str  # standalone: a follow-up rewritten with its thread's subject
+    audience: Audience
+    triage: Triage
+    timing: dict[str, float]
+    started: float
+
+    @property
+    def answerable(self) -> bool:
+        """Neither refused nor in a language Medora cannot read: it goes on to retrieval (or to an approved article)."""
+        return self.triage.status != Status.OUT_OF_SCOPE and self.triage.language.english
+
+
+def understand(
+    question: str,
+    *,
+    audience: Audience | str = Audience.CLINICIAN,
+    conversation: Conversation | None = None,
+    settings: Settings | None = None,
+    engine: SearchEngine | None = None,
+) -> Asked:
+    """Validate, rewrite a follow-up into a standalone question, and triage it (each once)."""
+    t0 = time.perf_counter()
+    settings = settings or get_settings()
+    text = validate_question(question, settings)
+    aud = parse_audience(audience)
+    engine = engine or get_engine(settings)
+    names_topic = bool(engine.expand(text).topics)
+    query = standalone(text, conversation, names_topic, understand=engine.frame)
+    tri = triage(query, embed=engine.query_vector)
+    return Asked(text, query, aud, tri, {"triage": _ms(t0)}, t0)
+
+
 def ask(
     question: str,
     *,
@@ -91,41 +127,34 @@ def ask(
     conversation: Conversation | None = None,
     settings: Settings | None = None,
     engine: SearchEngine | None = None,
-    library: ReviewStore | None = None,
     mode: str = "extractive",
 ) -> Answer:
     """Answer one question with a structured, cited answer (or say plainly why not).
 
-    With `library` (the review store), a question that matches an approved article is answered with it
-    directly while its sources are unchanged; if they changed, the fresh answer becomes the article's next
-    version and goes back to review. Answers to questions that have an article carry its review state.
     `mode="generative"` has the configured language model propose the bullets and Medora verify them (#15).
+    The editorial review (approved articles, versions) is a wing beside this: `medora.editorial.ask_reviewed`.
     """
-    t0 = time.perf_counter()
     settings = settings or get_settings()
-    text = validate_question(question, settings)
-    aud = parse_audience(audience)
     engine = engine or get_engine(settings)
-    timing: dict[str, float] = {}
+    asked = understand(question, audience=audience, conversation=conversation, settings=settings, engine=engine)
+    return respond(asked, settings=settings, engine=engine, mode=mode)
 
-    names_topic = bool(engine.expand(text).topics)
-    query = standalone(text, conversation, names_topic, understand=engine.frame)
-    tri = triage(query, embed=engine.query_vector)
-    timing["triage"] = _ms(t0)
+
+def respond(asked: Asked, *, settings: Settings, engine: SearchEngine, mode: str = "extractive") -> Answer:
+    """Retrieve, check the evidence and compose the answer to a question `understand()` has read."""
+    text, query, aud, tri, timing, t0 = (
+        asked.text,
+        asked.query,
+        asked.audience,
+        asked.triage,
+        asked.timing,
+        asked.started,
+    )
+    timing = dict(timing)
     if tri.status == Status.OUT_OF_SCOPE:
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE, tri.refusal), timing, t0)
     if not tri.language.english:  # we cannot read it reliably: say so, in that language, with the emergency line
         return _finish(_not_english(text, aud, tri), timing, t0)
-
-    article = None
-    if library is not None:
-        t1 = time.perf_counter()
-        article = library.find_article(query, aud.value)
-        if article is not None and article.state == "approved":
-            approved = _approved_answer(library, article, engine, tri.status == Status.URGENT)
-            if approved is not None:
-                timing["library"] = _ms(t1)
-                return _finish(approved.model_copy(update={"question": text}), timing, t0)
 
     t1 = time.perf_counter()
     hits, exp = engine.search(query, k=settings.retrieval.k_hits)
@@ -135,8 +164,6 @@ def ask(
         answer = label_answer(label, text, query, aud, engine, settings)
         if tri.status == Status.URGENT:
             answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": urgent_notice(tri, aud)})
-        if library is not None and article is not None:
-            answer = _with_review(library, article, answer, engine)
         return _finish(answer, timing, t0)
     frame = engine.frame(query)  # what it asks about, which kind of answer, for whom (#13)
     topic = _pick_topic(exp, hits, frame, settings.retrieval.topic_similarity)
@@ -202,8 +229,6 @@ def ask(
     elif topic and engine.topic_meta[topic][1]:
         answer = _red_flags_first(answer, aud)
     timing["compose"] = _ms(t2)
-    if library is not None and article is not None:
-        answer = _with_review(library, article, answer, engine)
     return _finish(answer, timing, t0)
 
 
@@ -232,41 +257,6 @@ def _not_english(text: str, aud: Audience, tri: Triage) -> Answer:
         )
     answer = not_answered(text, aud, Status.INSUFFICIENT_EVIDENCE, language_notice(tri.language))
     return answer.model_copy(update={"title": f"Question in {tri.language.name}"})
-
-
-def _approved_answer(library: ReviewStore, article: Article, engine: SearchEngine, urgent: bool) -> Answer | None:
-    """The approved version, marked approved, if its sources are unchanged and triage agrees with it."""
-    version = library.version(article.id, article.current_version)
-    if urgent and version.answer.status != Status.URGENT:
-        return None  # triage now reads the question as an emergency: answer it afresh, emergency first
-    if stale(version, engine.reader):
-        return None
-    when = article.approved_at or article.updated_at
-    review = ReviewInfo(
-        article_id=article.id,
-        status="approved",
-        last_updated=when.date().isoformat(),
-        version=version.number,
-        reviewer_role=article.approved_by_role,
-    )
-    return version.answer.model_copy(update={"review": review})
-
-
-def _with_review(library: ReviewStore, article: Article, answer: Answer, engine: SearchEngine) -> Answer:
-    """A fresh answer to an article's question: if the sources changed, it is the article's next version."""
-    if answer.status in (Status.ANSWERED, Status.URGENT) and answer.references and article.state != "rejected":
-        article = library.refresh(
-            article, answer, fingerprint(answer, engine.reader), stale=lambda v: stale(v, engine.reader)
-        )
-    if article.state in ("approved", "rejected"):
-        return answer  # this fresh answer is not the text the board approved (or it was rejected): no badge
-    review = ReviewInfo(
-        article_id=article.id,
-        status=article.state.value,
-        last_updated=article.updated_at.date().isoformat(),
-        version=article.current_version,
-    )
-    return answer.model_copy(update={"review": review})
 
 
 def _pick_topic(

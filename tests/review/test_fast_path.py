@@ -1,4 +1,4 @@
-"""The fast path in ask(): an approved article answers its question directly, until its sources change.
+"""The fast path in the review wing (medora.editorial.ask_reviewed): an approved article answers its question directly, until its sources change.
 
 Runs on a real (tiny) index built from one protocol document, re-ingested after the document changes.
 """
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from medora.editorial import ask_reviewed
 from medora.ingest import ingest
-from medora.qa import ask
 from medora.review import ReviewStore
 from medora.review.fingerprint import fingerprint
 from medora.settings import Settings
@@ -39,7 +39,7 @@ def test_an_approved_article_answers_until_its_sources_change(tmp_path: Path, st
     from medora.qa import get_engine
 
     reader = get_engine(settings).reader
-    first = ask(QUESTION, settings=settings, library=store)
+    first = ask_reviewed(QUESTION, settings=settings, library=store)
     assert first.status == "answered" and first.review is None  # no article yet
     assert "retrieval" in first.timing_ms
 
@@ -47,22 +47,22 @@ def test_an_approved_article_answers_until_its_sources_change(tmp_path: Path, st
     assert created
     reviewer = store.add_user("fiona", PASSWORD, "reviewer")
     store.transition(article.id, "start_review", reviewer)
-    pending = ask(QUESTION, settings=settings, library=store)
+    pending = ask_reviewed(QUESTION, settings=settings, library=store)
     assert pending.review.status == "under_review" and "retrieval" in pending.timing_ms  # no fast path yet
     store.transition(article.id, "approve", reviewer)
 
-    fast = ask("how is a gout flare treated", settings=settings, library=store)
+    fast = ask_reviewed("how is a gout flare treated", settings=settings, library=store)
     assert fast.review.status == "approved" and fast.review.article_id == article.id
     assert fast.review.reviewer_role == "reviewer" and fast.review.version == 1
     assert "library" in fast.timing_ms and "retrieval" not in fast.timing_ms
     assert fast.question == "how is a gout flare treated"  # the asker's words, the approved content
     assert fast.sections == first.sections and fast.references == first.references
-    assert ask(QUESTION, settings=settings, library=store, audience="patient").review is None  # per audience
+    assert ask_reviewed(QUESTION, settings=settings, library=store, audience="patient").review is None  # per audience
 
     # the protocol's dose changes and the index is rebuilt: the approval no longer holds
     doc.write_text(PROTOCOL.format(dose="1.8 mg"), encoding="utf-8")
     ingest([doc], settings, progress=False)
-    fresh = ask(QUESTION, settings=settings, library=store)
+    fresh = ask_reviewed(QUESTION, settings=settings, library=store)
     assert fresh.review.status == "submitted" and fresh.review.version == 2
     assert "retrieval" in fresh.timing_ms
     assert any("1.8 mg" in b.text for s in fresh.sections for b in s.bullets)
@@ -76,5 +76,5 @@ def test_an_approved_article_answers_until_its_sources_change(tmp_path: Path, st
         "submitted",
         "Medora",
     )
-    again = ask(QUESTION, settings=settings, library=store)  # same sources as version 2: no new version
+    again = ask_reviewed(QUESTION, settings=settings, library=store)  # same sources as version 2: no new version
     assert again.review.status == "submitted" and store.get_article(article.id).current_version == 2

@@ -10,9 +10,10 @@ from fastapi.templating import Jinja2Templates
 from medora.compose.generative import check_mode
 from medora.db import AnswerStore, StoredAnswer, StoredConversation
 from medora.db.store import public_url
+from medora.editorial import ask_reviewed
 from medora.errors import NotFound
 from medora.models import Audience
-from medora.qa import ask, get_engine, parse_audience, validate_question
+from medora.qa import get_engine, parse_audience, validate_question
 from medora.review import ReviewStore
 from medora.settings import Settings
 from medora.web.answercache import AnswerCache, AnswerKey, library_revision
@@ -62,7 +63,7 @@ def answer_question(
     key = fresh_key(svc, question, aud, mode) if conversation is None and svc.answers.size > 0 else None
     answer = svc.answers.get(key) if key else None
     if answer is None:
-        answer = ask(
+        answer = ask_reviewed(
             question,
             audience=aud,
             conversation=conversation.context() if conversation else None,
