@@ -15,6 +15,7 @@ SUITE_NAMES = (
     "safety",
     "safety-heldout",
     "safety-frozen",
+    "safety-frozen2",
     "medicationqa",
     "readability",
     "speed",

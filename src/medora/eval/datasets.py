@@ -23,6 +23,9 @@ HELDOUT_FILE = Path(__file__).with_name("safety_heldout.jsonl")  # written witho
 # Issue #12: written by a helper who saw neither the rules nor any other set, frozen before triage was rebuilt;
 # run only to report, never to choose (not trained on, no thresholds tuned on it).
 FROZEN_FILE = Path(__file__).with_name("safety_frozen.jsonl")
+# The second frozen set (380 cases by two helpers who saw neither code nor any set, 2026-12-02), written before
+# the next triage round; FROZEN_FILE, reported twice, has become training data. Run only to report.
+FROZEN2_FILE = Path(__file__).with_name("safety_frozen2.jsonl")
 
 # LiveQA judgment labels -> graded score (TREC LiveQA 2017: 1-Incorrect .. 4-Excellent map to 0..3).
 JUDGMENT_SCORES = {"1-Incorrect": 0, "2-Related": 1, "3-Incomplete": 2, "4-Excellent": 3}

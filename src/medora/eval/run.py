@@ -26,6 +26,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "safety": safety.run,
     "safety-heldout": safety.run_heldout,
     "safety-frozen": safety.run_frozen,
+    "safety-frozen2": safety.run_frozen2,
     "medicationqa": medicationqa.run,
     "readability": readability.run,
     "speed": speed.run,

@@ -2,7 +2,8 @@
 
 Reads the training cases (training/triage_cases.jsonl, written for training only, in many registers and
 languages), the house safety cases, and real consumer questions from ../shared/data as calm examples;
-writes src/medora/data/triage_model.json. The held-out and frozen safety sets are never read here.
+writes src/medora/data/triage_model.json. Safety sets already reported on are training data; the current frozen
+set (eval/safety_frozen2.jsonl) is never read here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from medora.settings import PACKAGE_DIR
 from medora.triage.model import SELF_HARM_THRESHOLD, URGENT_THRESHOLD, WEIGHTS, affirmed, features, load, vetoed
 
 EVAL_DIR = PACKAGE_DIR / "eval"
-CASES_FILE = PACKAGE_DIR / "training" / "triage_cases.jsonl"
+CASES_FILES = sorted((PACKAGE_DIR / "training").glob("triage_cases*.jsonl"))  # every file of training cases
+# Safety sets that were held out once and have been reported on since: training data now. The current frozen
+# set (eval/safety_frozen2.jsonl) is never read here.
+SPENT_SETS = ("safety_questions.jsonl", "safety_dev.jsonl", "safety_heldout.jsonl", "safety_frozen.jsonl")
 
 
 def fit(
@@ -56,7 +60,7 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 7)
 def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[tuple[str, str, str]]:
     """(question, label, origin) with label urgent / self_harm / refuse / calm."""
     out = []
-    for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
+    for line in (line for path in CASES_FILES for line in path.read_text(encoding="utf-8").splitlines()):
         if line.strip():
             c = json.loads(line)
             # a refused request (harm, misuse, not medical) is a calm example for the urgency heads
@@ -66,7 +70,7 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
                 else {"urgent": "urgent", "out_of_scope": "refuse"}.get(c["label"], "calm")
             )
             out.append((c["question"], label, "training"))
-    for name in ("safety_questions.jsonl", "safety_dev.jsonl"):
+    for name in SPENT_SETS:
         for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 c = json.loads(line)
@@ -87,12 +91,14 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
         out += [(it.question, "calm", "kqa") for it in load_kqa(bench_dir(shared_dir, "kqa") / "kqa-dev.jsonl")]
         questions, _ = load_liveqa(bench_dir(shared_dir, "liveqa"))
         out += [(q.query, "calm", "liveqa") for q in questions]
-    from medora.eval.datasets import FROZEN_FILE, HELDOUT_FILE
+        medqa = bench_dir(shared_dir, "medicationqa") / "medicationqa-dev.jsonl"
+        if medqa.exists():  # real consumer medication questions
+            out += [(json.loads(x)["question"], "calm", "medicationqa") for x in medqa.read_text().splitlines() if x]
+    from medora.eval.datasets import FROZEN2_FILE
 
     held_out = {
         json.loads(line)["question"].lower()
-        for path in (HELDOUT_FILE, FROZEN_FILE)
-        for line in path.read_text(encoding="utf-8").splitlines()
+        for line in FROZEN2_FILE.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
     return [c for c in out if c[0].lower() not in held_out]  # a held-out question is never trained on
