@@ -31,7 +31,8 @@ from medora.models import Answer, Audience, Hit, Status
 from medora.question import QuestionFrame
 from medora.retrieval import Expansion, SearchEngine
 from medora.settings import Settings, get_settings
-from medora.triage import NEGATION, Triage, triage, urgent_notice
+from medora.text import FINDING_NEGATION
+from medora.triage import Triage, triage, urgent_notice
 from medora.triage.language import notice as language_notice
 
 _engines: dict[str, SearchEngine] = {}
@@ -175,7 +176,7 @@ def respond(asked: Asked, *, settings: Settings, engine: SearchEngine, mode: str
         and engine.topic_meta[topic][1]
         and status != Status.URGENT
         and tri.situation.current
-        and not NEGATION.search(query.lower())
+        and not FINDING_NEGATION.search(query.lower())
     ):
         # an emergency topic happening now to a real person is time-critical (education about it is not)
         tri = Triage(
