@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from medora.question import Lexicon, about, frame_of, passage_about, qtype_of, title_of
+from medora.question import (
+    Lexicon,
+    about,
+    canonical_question,
+    frame_of,
+    passage_about,
+    qtype_of,
+    question_for,
+    title_of,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -122,3 +131,18 @@ def test_about_and_passage_about(lex: Lexicon) -> None:
     assert passage_about(pid, "", source_id="medquad:mp_1")
     assert passage_about(pid, "Pelvic Inflammatory Disease (PID)")
     assert not passage_about(pid, "Acute respiratory distress syndrome")
+
+
+def test_the_question_reduced_to_focus_and_type_is_worded_as_the_library_words_it(lex: Lexicon) -> None:
+    """The canonical form retrieval matches against MedQuAD's questions and the readers' implicit ones (#13)."""
+    assert question_for("gout", "treatment") == "What are the treatments for gout?"
+    assert question_for("gout", "no such type") == "What is gout?"
+    rambling = (
+        "big toe My dad's big toe is red and hot since Sunday, the doctor said gout. He takes pills for his "
+        "heart already. What causes this?"
+    )
+    assert canonical_question(frame_of(rambling, lex)) == "What causes gout?"
+    assert canonical_question(frame_of("Does Lexapro cause weight gain as a side effect?", lex)) == (
+        "What are the side effects of escitalopram?"
+    )
+    assert canonical_question(frame_of("What should I eat this week?", lex)) is None

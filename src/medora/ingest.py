@@ -38,6 +38,7 @@ class IngestReport:
     passages_added: int = 0
     passages_total: int = 0
     embedded: int = 0
+    questions_embedded: int = 0
     files_kept: int = 0  # a rebuild: user documents no longer on disk, carried over from the last version
     rejected: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -49,7 +50,7 @@ class IngestReport:
             f"files rejected: {len(self.rejected)}"
             + (f"   kept from the last version (file gone): {self.files_kept}" if self.files_kept else ""),
             f"passages added: {self.passages_added}   passages in index: {self.passages_total}   "
-            f"newly embedded: {self.embedded}   time: {self.seconds:.1f}s",
+            f"newly embedded: {self.embedded} (questions: {self.questions_embedded})   time: {self.seconds:.1f}s",
         ]
         lines += [f"  rejected {path}: {reason}" for path, reason in self.rejected]
         return "\n".join(lines)
@@ -134,21 +135,27 @@ def _build(
             bar.update(1)
     writer.drop_topics_without_passages()
     todo_rows, todo_texts, matrix = writer.pending_embeddings()
-    if todo_texts:
+    q_rows, q_texts, questions = writer.pending_questions()  # the questions passages answer (#13 part 6)
+    if todo_texts or q_texts:
         emb = Embedder.load(
             settings.data_dir / "models",
             max_tokens=settings.embed_max_tokens,
             batch=settings.embed_batch,
             threads=settings.threads,
         )
-        with _progress(len(todo_texts), "embedding", progress) as bar:
-            matrix[todo_rows] = emb.encode(todo_texts, progress=bar)
+        if todo_texts:
+            with _progress(len(todo_texts), "embedding", progress) as bar:
+                matrix[todo_rows] = emb.encode(todo_texts, progress=bar)
+        if q_texts:
+            with _progress(len(q_texts), "embedding questions", progress) as bar:
+                questions[q_rows] = emb.encode(q_texts, progress=bar)
         fingerprint = emb.fingerprint
     else:
         fingerprint = (
             writer.previous and json.loads((writer.previous / "manifest.json").read_text()).get("embedder")
         ) or ""
     report.embedded = len(todo_texts)
+    report.questions_embedded = len(q_texts)
     report.passages_total = int(matrix.shape[0])
     hashes = sorted(r[0] for r in writer.db.execute("SELECT sha256 FROM files"))
     manifest = {
@@ -160,7 +167,7 @@ def _build(
         "corpus_hash": hashlib.sha256("".join(hashes).encode()).hexdigest(),
         "files": len(hashes),
     }
-    return writer.commit(matrix, manifest)
+    return writer.commit(matrix, manifest, questions)
 
 
 def _recorded(version: Path | None) -> list[str]:

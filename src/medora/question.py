@@ -341,6 +341,66 @@ def _term(question: str) -> Focus | None:
     return Focus(key=f"term:{m.group()}", label=m.group(), kind="term", aliases={m.group()}) if m else None
 
 
+# The question a passage answers, worded alike on both sides of the match (#13 part 6): MedQuAD's own questions,
+# the implicit questions of label sections and house statements, and the user's question reduced to its focus
+# and type. Worded as MedQuAD words them, so MiniLM compares what is asked about what, not the words around it.
+QUESTIONS: dict[str, str] = {
+    "what_is": "What is {f}?",
+    "general": "What is {f}?",
+    "treatment": "What are the treatments for {f}?",
+    "symptoms": "What are the symptoms of {f}?",
+    "causes": "What causes {f}?",
+    "diagnosis": "How to diagnose {f}?",
+    "prognosis": "What is the outlook for {f}?",
+    "prevention": "How to prevent {f}?",
+    "seek_care": "When should I see a doctor about {f}?",
+    "side_effects": "What are the side effects of {f}?",
+    "dose": "What is the dose of {f}?",
+    "interactions": "What drugs interact with {f}?",
+    "contraindications": "Who should not take {f}?",
+    "pregnancy": "Is {f} safe in pregnancy and breastfeeding?",
+    "mechanism": "How does {f} work?",
+    "time_course": "How long does {f} take to work?",
+    "missed_dose": "What should I do if I miss a dose of {f}?",
+    "comparison": "How does {f} compare with other options?",
+}
+# MedQuAD question type -> the question type (above) it answers; types with no counterpart are left out.
+MEDQUAD_QTYPES: dict[str, str] = {
+    "information": "what_is",
+    "symptoms": "symptoms",
+    "treatment": "treatment",
+    "causes": "causes",
+    "inheritance": "causes",
+    "genetic changes": "causes",
+    "susceptibility": "causes",
+    "exams and tests": "diagnosis",
+    "outlook": "prognosis",
+    "complications": "prognosis",
+    "stages": "prognosis",
+    "prevention": "prevention",
+}
+
+
+def question_for(subject: str, qtype: str) -> str:
+    """The library's wording of a question of this type about this subject.
+
+    >>> question_for("gout", "treatment")
+    'What are the treatments for gout?'
+    """
+    return QUESTIONS.get(qtype, QUESTIONS["general"]).format(f=subject.strip())
+
+
+def canonical_question(frame: QuestionFrame) -> str | None:
+    """The question reduced to its focus and type, worded as the library words its questions (None: no focus).
+
+    A long consumer message ("my daughter was prescribed Ocella and her thigh is swollen, can it cause DVT?")
+    and the library's "What causes deep vein thrombosis?" are far apart as whole texts; their frames are not.
+    """
+    if frame.focus is None:
+        return None
+    return question_for(frame.focus.name, frame.qtype)
+
+
 TITLES = {
     "treatment": "Treatment of {f}",
     "dose": "Dosing for {f}",

@@ -1,4 +1,11 @@
-"""Hybrid search: BM25 (SQLite FTS5) + dense vectors, fused by reciprocal rank, with evidence priors.
+"""Hybrid search: BM25 (SQLite FTS5) + dense vectors + question matching, fused by reciprocal rank, with priors.
+
+Question matching (#13 part 6): every passage that answers a known question (MedQuAD's own; the implicit
+question of a label section or a house statement, see the readers) has that question embedded at ingest.
+A search ranks the passages by how close their question is to the user's, or to the user's question
+reduced to its focus and type ("What causes deep vein thrombosis?", `medora.question.canonical_question`),
+whichever is closer: one matrix product over the distinct questions. That ranking joins the fusion, and
+passages about the question's focus whose question type is the one asked get a small boost.
 
 Usage example::
 
@@ -19,7 +26,7 @@ from medora.drugnames import DrugNames
 from medora.index.embedder import Embedder
 from medora.index.store import IndexReader
 from medora.models import DrugName, Hit, Passage
-from medora.question import Focus, Lexicon, QuestionFrame, frame_of
+from medora.question import MEDQUAD_QTYPES, Focus, Lexicon, QuestionFrame, canonical_question, frame_of
 from medora.settings import Settings
 
 STOPWORDS = frozenset(
@@ -94,6 +101,7 @@ class SearchEngine:
         self._drugs: DrugNames | None = None
         self._known: dict[str, bool] = {}
         self._lexicon: Lexicon | None = None
+        self._frames: dict[str, QuestionFrame] = {}
 
     def _prior(self, sid: str) -> float:
         """Evidence-type plus recency prior of a source, computed on first use (keeps cold start short)."""
@@ -255,8 +263,15 @@ class SearchEngine:
         return self._lexicon
 
     def frame(self, query: str) -> QuestionFrame:
-        """The question's focus, type, population and specifics (built once per question by `ask()`)."""
-        return frame_of(query, self.lexicon, self.known)
+        """The question's focus, type, population and specifics (kept for the last questions: search and
+        `ask()` both need it)."""
+        frame = self._frames.get(query)
+        if frame is None:
+            frame = frame_of(query, self.lexicon, self.known)
+            if len(self._frames) >= 256:
+                self._frames.clear()
+            self._frames[query] = frame
+        return frame
 
     def similarities(self, query: str, passage_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the question to each indexed passage (house statements are one sentence each)."""
@@ -308,6 +323,22 @@ class SearchEngine:
                 hits.append(Hit(passage=p, source=src, score=score, similarity=sim))
         return hits
 
+    def _boost_focus(
+        self, scores: dict[int, float], facts: dict[int, tuple[str, str | None]], frame: QuestionFrame, boost: float
+    ) -> None:
+        """Add `boost` to candidates from a source about the question's focus, and as much again when their MedQuAD
+        question type is the type asked ("what causes X" meets X's "causes" answer)."""
+        focus = frame.focus
+        assert focus is not None
+        sources = set(focus.sources) | ({f"kb:{focus.topic}"} if focus.topic else set())
+        for r in scores:
+            sid, qtype = facts.get(r, ("", None))
+            if sid in sources:
+                asked = MEDQUAD_QTYPES.get(qtype or "") == frame.qtype or (
+                    frame.qtype == "general" and qtype == "information"
+                )
+                scores[r] += boost * (2.0 if asked else 1.0)
+
     # --- the two retrievers ----------------------------------------------------------------
     def lexical(self, terms: list[str], k: int, corpus: str | None = None) -> list[tuple[int, float]]:
         if not terms:
@@ -353,6 +384,30 @@ class SearchEngine:
         top = top[np.argsort(-sims[top])]
         return [(int(self.reader.rowid_of_vec[i]), float(sims[i])) for i in top if sims[i] > -2.0], qv
 
+    def question_match(
+        self, query: str, frame: QuestionFrame | None, k: int, corpus: str | None = None
+    ) -> list[tuple[int, float]]:
+        """(rowid, similarity) of the passages whose question best matches the user's, best first.
+
+        The similarity is the larger of the question's cosine to the user's whole question and to its
+        canonical form (focus and type, `canonical_question`); passages answering no known question are left out.
+        """
+        questions = self.reader.questions
+        if k <= 0 or not len(questions):
+            return []
+        sims = questions @ self.query_vector(query)
+        canonical = canonical_question(frame) if frame is not None else None
+        if canonical and canonical.lower() != query.strip().lower():
+            sims = np.maximum(sims, questions @ self.query_vector(canonical))
+        of_vec = self.reader.question_of_vec
+        per_row = np.where(of_vec >= 0, sims[np.maximum(of_vec, 0)], -2.0)
+        if corpus:
+            per_row = np.where(self._mask(corpus), per_row, -2.0)
+        k = min(k, len(per_row))
+        top = np.argpartition(-per_row, k - 1)[:k]
+        top = top[np.argsort(-per_row[top], kind="stable")]
+        return [(int(self.reader.rowid_of_vec[i]), float(per_row[i])) for i in top if per_row[i] > -2.0]
+
     # --- fusion ----------------------------------------------------------------------------
     def search(
         self, query: str, k: int = 20, *, topic_boost: bool = True, corpus: str | None = None
@@ -362,13 +417,16 @@ class SearchEngine:
         exp = self.expand(query)
         lex = self.lexical(exp.terms + exp.added, rs.k_lexical, corpus)
         dense, _ = self.dense(query, rs.k_dense, corpus)
+        frame = self.frame(query) if rs.k_question > 0 else None
+        matched = self.question_match(query, frame, rs.k_question, corpus)
         scores: dict[int, float] = {}
         lex_rank = {r: i for i, (r, _) in enumerate(lex)}
         dense_rank = {r: i for i, (r, _) in enumerate(dense)}
+        question_rank = {r: i for i, (r, _) in enumerate(matched)}
         sim = dict(dense)
-        for ranks in (lex_rank, dense_rank):
+        for ranks, weight in ((lex_rank, 1.0), (dense_rank, 1.0), (question_rank, rs.question_weight)):
             for r, i in ranks.items():
-                scores[r] = scores.get(r, 0.0) + 1.0 / (rs.rrf_k + i + 1)
+                scores[r] = scores.get(r, 0.0) + weight / (rs.rrf_k + i + 1)
         qtypes = question_types(query) or {"information"}
         facts = self._row_facts(list(scores))
         for r in scores:
@@ -376,6 +434,8 @@ class SearchEngine:
             scores[r] += self._prior(sid)
             if qtype in qtypes:
                 scores[r] += rs.qtype_boost
+        if frame is not None and frame.focus is not None and rs.focus_boost:
+            self._boost_focus(scores, facts, frame, rs.focus_boost)
         top = sorted(scores, key=scores.__getitem__, reverse=True)[: max(k * 2, k)]
         passages = self.reader.passages(top)
         hits = []

@@ -42,6 +42,20 @@ class RetrievalSettings(BaseModel):
     qtype_boost: float = Field(
         0.005, description="added when a FAQ-style passage's question type matches the question's intent"
     )
+    k_question: int = Field(
+        60,
+        description="candidates taken from question matching: passages whose question (MedQuAD's own, or a label "
+        "section's or house statement's implicit one) is closest to the user's question or to its focus-and-type "
+        "form; 0 turns the signal off (#13)",
+    )
+    question_weight: float = Field(
+        1.0, description="weight of the question-matching ranking in the fusion (BM25 and vectors weigh 1.0 each)"
+    )
+    focus_boost: float = Field(
+        0.0,
+        description="added to candidates from a source about the question's focus, twice when their question type "
+        "is the type asked",
+    )
     min_similarity: float = Field(0.34, description="below this best cosine similarity there is no evidence")
     k_hits: int = Field(20, description="hits retrieval hands to the composer")
     topic_boost: float = Field(0.02, description="added to the fused score of passages from a topic the question names")

@@ -177,3 +177,15 @@ def test_malformed_lines_are_a_clear_error(labels: Path, tmp_path: Path) -> None
 def test_records_without_a_name_are_skipped(labels: Path) -> None:
     rec = json.loads((labels / "druglabels-common.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert read_label({**rec, "openfda": {}}) is None  # unharmonised bulk records carry no names to cite
+
+
+def test_each_section_carries_the_question_it_answers(common) -> None:  # noqa: ANN001
+    """Retrieval matches the user's question against these (#13 part 6); sections answering none carry none."""
+    eliquis = [p for p in common.passages if p.source_id == f"druglabel:{ELIQUIS_SET_ID}"]
+    by_section = {p.meta["section"]: p.meta.get("question") for p in eliquis}
+    assert by_section["adverse_reactions"] == "What are the side effects of Eliquis (apixaban)?"
+    assert by_section["drug_interactions"] == "What drugs interact with Eliquis (apixaban)?"
+    assert by_section["indications_and_usage"] == "What is Eliquis (apixaban) used for?"
+    metformin = {p.heading: p.meta.get("question") for p in common.passages if p.meta["focus"] == "metformin"}
+    assert metformin["Renal impairment"] == "Can people with kidney disease take metformin?"  # salt name dropped
+    assert sum(1 for p in common.passages if p.meta.get("question")) > 0.9 * len(common.passages)

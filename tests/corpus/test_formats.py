@@ -71,6 +71,7 @@ def test_medquad_pairs_keep_liveqa_ids(shared: Path) -> None:
     result = read_medquad(shared / "corpus" / "medquad" / "3_GHR_QA" / "0000804.xml")
     ids = {p.id for p in result.passages}
     assert "medquad:GHR_0000804_Sec2" in ids
+    assert all(p.meta["question"] == p.heading for p in result.passages)  # the question each answer answers
     p = result.passages[0]
     assert p.meta["qtype"] and p.meta["focus"] and p.heading.endswith("?")
     assert result.sources[0].url and result.sources[0].type == SourceType.PATIENT_INFORMATION

@@ -159,3 +159,12 @@ def test_kb_stale_flags_superseded_old_and_unreviewed_topics_and_main_has_no_sup
         for f in stale_findings(topics, catalog, today=today + dt.timedelta(days=400), max_age_years=99)
         if "over a year ago" not in f and "no clinical review" not in f
     ]
+
+
+def test_statements_carry_the_implicit_question_of_their_topic_and_section() -> None:
+    """Retrieval matches the user's question against these (#13 part 6)."""
+    _, passages = topic_records(read_topic(VCF))
+    questions = {p.kind: p.meta["question"] for p in passages}
+    assert questions["summary"] == "What is osteoporotic vertebral compression fracture?"
+    assert questions["management"] == "What are the treatments for osteoporotic vertebral compression fracture?"
+    assert all(p.meta["question"] for p in passages)

@@ -26,6 +26,7 @@ from pathlib import Path
 from medora.corpus.base import ReadResult, pack, sentences
 from medora.errors import SourceFileError
 from medora.models import Passage, Source, SourceType
+from medora.question import question_for
 
 ORGANIZATION = "US Food and Drug Administration (openFDA drug label)"
 DAILYMED = "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid={}"
@@ -116,6 +117,76 @@ SECTIONS: dict[str, tuple[str, str | None, str]] = {
     "other_safety_information": ("Other information", "background", r"other (?:safety )?information"),
     "questions": ("Questions", "background", r"questions\s*\??(?:\s*or comments\s*\??)?"),
 }
+
+# The question each section answers, for retrieval's question matching (#13 part 6): a question type of
+# `medora.question.QUESTIONS` (worded as the user's question is reduced) or a wording of its own ({f}: the drug).
+LABEL_QUESTIONS: dict[str, str] = {
+    "boxed_warning": "What are the most serious risks of {f}?",
+    "indications_and_usage": "What is {f} used for?",
+    "purpose": "What is {f} used for?",
+    "active_ingredient": "What is in {f}?",
+    "dosage_and_administration": "dose",
+    "dosage_forms_and_strengths": "What forms and strengths does {f} come in?",
+    "contraindications": "contraindications",
+    "do_not_use": "contraindications",
+    "warnings_and_cautions": "What are the warnings and precautions for {f}?",
+    "warnings": "What are the warnings and precautions for {f}?",
+    "precautions": "What are the warnings and precautions for {f}?",
+    "general_precautions": "What are the warnings and precautions for {f}?",
+    "ask_doctor": "When should I ask a doctor before taking {f}?",
+    "ask_doctor_or_pharmacist": "When should I ask a doctor before taking {f}?",
+    "stop_use": "When should I stop taking {f}?",
+    "adverse_reactions": "side_effects",
+    "drug_interactions": "interactions",
+    "drug_and_or_laboratory_test_interactions": "Does {f} affect laboratory tests?",
+    "use_in_specific_populations": "Who needs special care when taking {f}?",
+    "pregnancy": "pregnancy",
+    "teratogenic_effects": "pregnancy",
+    "nonteratogenic_effects": "pregnancy",
+    "labor_and_delivery": "pregnancy",
+    "nursing_mothers": "pregnancy",
+    "pregnancy_or_breast_feeding": "pregnancy",
+    "pediatric_use": "Is {f} safe for children?",
+    "geriatric_use": "Is {f} safe for older adults?",
+    "pharmacogenomics": "How do genes change how {f} works?",
+    "laboratory_tests": "What tests are needed while taking {f}?",
+    "drug_abuse_and_dependence": "Is {f} addictive?",
+    "controlled_substance": "Is {f} addictive?",
+    "abuse": "Is {f} addictive?",
+    "dependence": "Is {f} addictive?",
+    "overdosage": "What happens if I take too much {f}?",
+    "description": "What is {f} and what does it contain?",
+    "clinical_pharmacology": "mechanism",
+    "mechanism_of_action": "mechanism",
+    "pharmacodynamics": "mechanism",
+    "pharmacokinetics": "time_course",
+    "how_supplied": "How should I store {f}?",
+    "storage_and_handling": "How should I store {f}?",
+    "information_for_patients": "What should I know about taking {f}?",
+    "spl_medguide": "What should I know about taking {f}?",
+    "spl_patient_package_insert": "What should I know about taking {f}?",
+    "patient_medication_information": "What should I know about taking {f}?",
+    "instructions_for_use": "How do I use {f}?",
+}
+# Subsections of Use in Specific Populations (headings as POPULATIONS below names them) ask their own question.
+SUBSECTION_QUESTIONS: dict[str, str] = {
+    "Lactation": "pregnancy",
+    "Pregnancy": "pregnancy",
+    "Females and males of reproductive potential": "pregnancy",
+    "Renal impairment": "Can people with kidney disease take {f}?",
+    "Hepatic impairment": "Can people with liver disease take {f}?",
+    "Pediatric use": "Is {f} safe for children?",
+    "Geriatric use": "Is {f} safe for older adults?",
+}
+
+
+def section_question(field: str, heading: str, drug: str) -> str | None:
+    """The question a label section answers ("What are the side effects of Lexapro (escitalopram)?"), if any."""
+    wording = SUBSECTION_QUESTIONS.get(heading) or LABEL_QUESTIONS.get(field)
+    if wording is None:
+        return None
+    return wording.format(f=drug) if "{f}" in wording else question_for(drug, wording)
+
 
 # "8.2 Lactation", "8.6 Renal Impairment": the subsections of Use in Specific Populations that openFDA
 # does not give fields of their own.
@@ -255,8 +326,10 @@ def read_label(rec: dict) -> ReadResult | None:
         },
     )
     focus = _norm(generic)
+    asked_as = f"{brand} ({focus})" if brand and _norm(brand, FORMS) != focus else focus  # "Zoloft (sertraline)"
     passages: list[Passage] = []
     for field, heading, kind, chunks in label_sections(rec):
+        question = section_question(field, heading, asked_as)
         for i, chunk in enumerate(chunks):
             passages.append(
                 Passage(
@@ -268,7 +341,7 @@ def read_label(rec: dict) -> ReadResult | None:
                     kind=kind,
                     cites=[source.id],
                     embed_text=f"{name} — {heading}: {chunk}",
-                    meta={"section": field, "focus": focus},
+                    meta={"section": field, "focus": focus} | ({"question": question} if question else {}),
                 )
             )
     if not passages:

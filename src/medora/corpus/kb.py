@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from medora.errors import KnowledgeBaseError
 from medora.models import Passage, SectionKind, Source, SourceType
+from medora.question import question_for
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SPECIALTIES = (
@@ -244,6 +245,32 @@ def reference_source(topic: Topic, ref: KBReference) -> Source:
     )
 
 
+# The implicit question a statement of each section answers, for retrieval's question matching (#13 part 6):
+# a question type of `medora.question.QUESTIONS` or a wording of its own ({f}: the topic's title, as it reads in a
+# sentence).
+KIND_QUESTIONS: dict[str, str] = {
+    "summary": "what_is",
+    "background": "what_is",
+    "red_flags": "What are the warning signs of {f} that need urgent care?",
+    "workup": "diagnosis",
+    "management": "treatment",
+    "supportive": "How can I look after myself with {f}?",
+    "prevention": "prevention",
+    "prognosis": "prognosis",
+    "escalation": "When should {f} be referred to a specialist?",
+    "pitfalls": "What should be avoided in managing {f}?",
+    "surgery": "When is surgery needed for {f}?",
+    "follow_up": "What follow-up is needed for {f}?",
+}
+
+
+def statement_question(title: str, kind: str) -> str:
+    """The question a house statement answers: "What are the treatments for gout?" for a management statement."""
+    subject = title[:1].lower() + title[1:] if not title[:2].isupper() else title
+    wording = KIND_QUESTIONS.get(kind, "what_is")
+    return wording.format(f=subject) if "{f}" in wording else question_for(subject, wording)
+
+
 def topic_records(topic: Topic) -> tuple[list[Source], list[Passage]]:
     """The topic's sources (its references plus the topic itself) and one passage per statement."""
     ref_sources = {r.key: reference_source(topic, r) for r in topic.references}
@@ -267,6 +294,7 @@ def topic_records(topic: Topic) -> tuple[list[Source], list[Passage]]:
     ]
     for pos, (kind, st, applies, strength, grade) in enumerate(entries):
         meta = {k: v for k, v in (("applies_to", applies), ("strength", strength), ("grade", grade)) if v}
+        meta["question"] = statement_question(topic.title, kind)
         passages.append(
             Passage(
                 id=f"kb:{topic.id}#{pos}",

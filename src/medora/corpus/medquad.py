@@ -88,7 +88,8 @@ def read_medquad(path: Path) -> ReadResult:
                 position=int(pid) if pid.isdigit() else 0,
                 cites=[source.id],
                 embed_text=f"{question} {focus}".strip(),
-                meta={"qtype": q.get("qtype", ""), "focus": focus, "qid": q.get("qid", "")},
+                # the question it answers, matched against the user's (retrieval's question signal, #13)
+                meta={"qtype": q.get("qtype", ""), "focus": focus, "qid": q.get("qid", ""), "question": question},
             )
         )
     return ReadResult([source], passages)

@@ -11,6 +11,8 @@ what an interrupted one left behind.
       v20261124T191500-1234/
         medora.sqlite      sources, passages, files (content hashes), FTS5 table, synonyms
         vectors.npy        float32 (passages x 384), row i = passage with vec_row i
+        questions.npy      float32 (questions x 384): each distinct question a passage answers (its
+                           meta["question"]), row j = the question of the passages with q_row j
         user_sources.json  the paths given to `medora ingest <paths>`, read again by a rebuild
         manifest.json      versions, parameters, corpus hash, counts (written last: a version is complete)
 """
@@ -33,7 +35,12 @@ from medora.errors import Conflict, IndexCorrupt, IndexMissing
 from medora.index.durable import fsync_dir, fsync_file, storage_errors, write_atomic
 from medora.models import Passage, Source
 
-SCHEMA_VERSION = 1
+# 2: passages carry the question they answer (question_hash, q_row) and questions.npy holds their vectors.
+# An ingest over a version-1 index reads every file again (the readers add the questions) and embeds only
+# the questions: passage vectors are reused by their text's hash. A version-1 index still serves, without
+# the question signal, until then.
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -42,7 +49,8 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source_id TEXT NOT NULL, file TEXT NOT NULL,
-    topic TEXT, embed_hash TEXT NOT NULL, vec_row INTEGER, json TEXT NOT NULL
+    topic TEXT, embed_hash TEXT NOT NULL, vec_row INTEGER, json TEXT NOT NULL,
+    question_hash TEXT, q_row INTEGER
 );
 CREATE INDEX IF NOT EXISTS passages_file ON passages(file);
 CREATE INDEX IF NOT EXISTS passages_topic ON passages(topic);
@@ -66,7 +74,17 @@ def embed_text(p: Passage) -> str:
     return p.embed_text or f"{p.heading}: {p.text}"
 
 
+def question_text(p: Passage) -> str:
+    """The question the passage answers, as its reader worded it ("" when it answers none in particular)."""
+    return p.meta.get("question", "").strip()
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 USER_SOURCES = "user_sources.json"
+QUESTIONS_FILE = "questions.npy"
 
 
 class IndexWriter:
@@ -106,12 +124,28 @@ class IndexWriter:
         self.db.executescript(SCHEMA)
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute("PRAGMA journal_mode = MEMORY")
+        self._upgrade()
         self.old_vectors = _load_vectors(self.previous) if self.previous and not rebuild else None
+        self.old_questions = _load_vectors(self.previous, QUESTIONS_FILE) if self.previous and not rebuild else None
         # vectors we can reuse, keyed by the hash of the text they embed
         self.old_by_hash: dict[str, int] = {}
+        self.old_q_by_hash: dict[str, int] = {}
         if self.old_vectors is not None:
             for ehash, vrow in self.db.execute("SELECT embed_hash, vec_row FROM passages WHERE vec_row IS NOT NULL"):
                 self.old_by_hash.setdefault(ehash, vrow)
+        if self.old_questions is not None:
+            for qhash, qrow in self.db.execute("SELECT question_hash, q_row FROM passages WHERE q_row IS NOT NULL"):
+                self.old_q_by_hash.setdefault(qhash, qrow)
+        self._q_order: list[str] = []
+
+    def _upgrade(self) -> None:
+        """A copy of an older version: add the columns it lacks, and have every file read again."""
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(passages)")}
+        if "question_hash" in cols:
+            return
+        self.db.execute("ALTER TABLE passages ADD COLUMN question_hash TEXT")
+        self.db.execute("ALTER TABLE passages ADD COLUMN q_row INTEGER")
+        self.db.execute("UPDATE files SET sha256 = ''")  # no file looks unchanged: the readers add the questions
 
     def file_hash(self, path: str) -> str | None:
         row = self.db.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
@@ -134,10 +168,20 @@ class IndexWriter:
             if clash:  # the same passage id from another file: the newer file wins
                 cur.execute("DELETE FROM fts WHERE rowid = ?", (clash[0],))
                 cur.execute("DELETE FROM passages WHERE rowid = ?", (clash[0],))
-            ehash = hashlib.sha1(embed_text(p).encode()).hexdigest()
+            ehash = _text_hash(embed_text(p))
+            question = question_text(p)
             cur.execute(
-                "INSERT INTO passages(id, source_id, file, topic, embed_hash, json) VALUES (?,?,?,?,?,?)",
-                (p.id, p.source_id, path, p.topic, ehash, p.model_dump_json()),
+                "INSERT INTO passages(id, source_id, file, topic, embed_hash, json, question_hash) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (
+                    p.id,
+                    p.source_id,
+                    path,
+                    p.topic,
+                    ehash,
+                    p.model_dump_json(),
+                    _text_hash(question) if question else None,
+                ),
             )
             cur.execute("INSERT INTO fts(rowid, heading, text) VALUES (?, ?, ?)", (cur.lastrowid, p.heading, p.text))
             added += 1
@@ -176,6 +220,27 @@ class IndexWriter:
         self._order = [r[0] for r in rows]
         return todo_rows, todo_texts, matrix
 
+    def pending_questions(self) -> tuple[list[int], list[str], np.ndarray]:
+        """Like `pending_embeddings`, for the distinct questions the passages answer (one row each)."""
+        rows = self.db.execute(
+            "SELECT question_hash, json FROM passages WHERE question_hash IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        seen: dict[str, str] = {}
+        for qhash, pjson in rows:
+            if qhash not in seen:
+                seen[qhash] = question_text(Passage.model_validate_json(pjson))
+        self._q_order = list(seen)
+        matrix = np.zeros((len(seen), 384), dtype=np.float32)
+        todo_rows, todo_texts = [], []
+        for i, (qhash, text) in enumerate(seen.items()):
+            reuse = self.old_q_by_hash.get(qhash)
+            if reuse is not None and self.old_questions is not None and reuse < len(self.old_questions):
+                matrix[i] = self.old_questions[reuse]
+            else:
+                todo_rows.append(i)
+                todo_texts.append(text)
+        return todo_rows, todo_texts, matrix
+
     def copy_file_from(self, version: Path, path: str) -> int:
         """Carry one file's rows over from an older version (a user document no longer on disk)."""
         old = sqlite3.connect(f"file:{version / 'medora.sqlite'}?mode=ro", uri=True)
@@ -199,12 +264,26 @@ class IndexWriter:
         """The paths given to `medora ingest <paths>` so far; a rebuild reads them again."""
         (self.dir / USER_SOURCES).write_text(json.dumps({"paths": sorted(set(paths))}, indent=2))
 
-    def commit(self, matrix: np.ndarray, manifest: dict) -> Path:
-        """Finish the new version, make it durable, and only then point `current` at it."""
+    def commit(self, matrix: np.ndarray, manifest: dict, questions: np.ndarray | None = None) -> Path:
+        """Finish the new version, make it durable, and only then point `current` at it.
+
+        `questions`: the vectors of `pending_questions()`'s questions, in its order (none: no question rows).
+        """
+        if questions is None:
+            questions = np.zeros((0, 384), dtype=np.float32)
+            self._q_order = []
         with storage_errors(self.root, "write the new index version"):
             self._finish_db()
             self._write_vectors(matrix)
-            self._write_manifest({**manifest, "schema_version": SCHEMA_VERSION, "passages": int(matrix.shape[0])})
+            self._write_array(QUESTIONS_FILE, questions)
+            self._write_manifest(
+                {
+                    **manifest,
+                    "schema_version": SCHEMA_VERSION,
+                    "passages": int(matrix.shape[0]),
+                    "questions": int(questions.shape[0]),
+                }
+            )
             self._swap()
         self._prune()
         self._unlock()
@@ -214,6 +293,10 @@ class IndexWriter:
         self.db.executemany(
             "UPDATE passages SET vec_row = ? WHERE rowid = ?", [(i, rowid) for i, rowid in enumerate(self._order)]
         )
+        self.db.execute("UPDATE passages SET q_row = NULL")
+        self.db.executemany(
+            "UPDATE passages SET q_row = ? WHERE question_hash = ?", [(j, h) for j, h in enumerate(self._q_order)]
+        )
         self.db.commit()
         self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self.db.commit()
@@ -221,13 +304,16 @@ class IndexWriter:
         fsync_file(self.dir / "medora.sqlite")
 
     def _write_vectors(self, matrix: np.ndarray) -> None:
-        with (self.dir / "vectors.npy").open("wb") as fh:
-            np.save(fh, matrix)
-            fh.flush()
-            os.fsync(fh.fileno())
+        self._write_array("vectors.npy", matrix)
         if not (self.dir / USER_SOURCES).exists():
             self.set_user_sources([])
         fsync_file(self.dir / USER_SOURCES)
+
+    def _write_array(self, name: str, matrix: np.ndarray) -> None:
+        with (self.dir / name).open("wb") as fh:
+            np.save(fh, matrix)
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def _write_manifest(self, manifest: dict) -> None:
         """The manifest goes last: a version with one is complete, and its folder is durable."""
@@ -337,8 +423,8 @@ def current_dir(root: Path) -> Path | None:
     return target if (target / "manifest.json").exists() else None
 
 
-def _load_vectors(d: Path) -> np.ndarray | None:
-    f = d / "vectors.npy"
+def _load_vectors(d: Path, name: str = "vectors.npy") -> np.ndarray | None:
+    f = d / name
     return np.load(f) if f.exists() else None
 
 
@@ -357,20 +443,34 @@ class IndexReader:
             self.vectors: np.ndarray = np.load(d / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError, sqlite3.Error) as exc:
             raise IndexCorrupt(f"index at {d} cannot be read: {exc}") from exc
-        if self.manifest.get("schema_version") != SCHEMA_VERSION:
-            raise IndexCorrupt(
-                f"index at {d} has schema {self.manifest.get('schema_version')}, expected {SCHEMA_VERSION}"
-            )
+        schema = self.manifest.get("schema_version")
+        if schema not in READABLE_SCHEMAS:
+            raise IndexCorrupt(f"index at {d} has schema {schema}, expected {SCHEMA_VERSION}")
         self.rowid_of_vec = np.array(
             [r[0] for r in self.db.execute("SELECT rowid FROM passages ORDER BY vec_row")], dtype=np.int64
         )
+        # the distinct questions passages answer, and each vector row's question row (-1: none); an index
+        # built before questions were stored (schema 1), or restored without the file, has none
+        self.questions: np.ndarray = np.zeros((0, 384), dtype=np.float32)
+        self.question_of_vec = np.full(len(self.rowid_of_vec), -1, dtype=np.int32)
+        if schema == SCHEMA_VERSION and (d / QUESTIONS_FILE).exists():
+            try:
+                self.questions = np.load(d / QUESTIONS_FILE, mmap_mode="r")
+            except (OSError, ValueError) as exc:
+                raise IndexCorrupt(f"index at {d} cannot be read: {exc}") from exc
+            self.question_of_vec = np.array(
+                [-1 if q is None else q for (q,) in self.db.execute("SELECT q_row FROM passages ORDER BY vec_row")],
+                dtype=np.int32,
+            )
         self._sources: dict[str, Source] = {}
 
     def close(self) -> None:
         """Release the SQLite connection and the mapped vectors (the engine was replaced by a newer version)."""
         self.db.close()
         self.vectors = np.zeros((0, 384), dtype=np.float32)
+        self.questions = np.zeros((0, 384), dtype=np.float32)
         self.rowid_of_vec = np.zeros(0, dtype=np.int64)
+        self.question_of_vec = np.zeros(0, dtype=np.int32)
         self._sources.clear()
 
     def passages(self, rowids: list[int]) -> dict[int, Passage]:
