@@ -169,5 +169,6 @@ def test_a_house_statement_reaches_a_patient_as_its_reviewed_plain_version() -> 
     clin = candidates(terms, [hit])
     pat = candidates(terms, [hit], patient=True)
     assert [c.text for c in clin] == [passage.text]
-    assert [c.text for c in pat] == [passage.lay_text]
+    assert [c.lay for c in pat] == [passage.lay_text] and [c.text for c in pat] == [passage.text]
+    assert all(c.lay is None for c in clin)
     assert pat[0].cites == [src.id]

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from medora.compose.audience import DISCLAIMERS, SEEK_CARE_INTRO, PlainWriter, grade_level
 from medora.compose.citations import ReferenceBook, renumber
-from medora.compose.extractive import Candidate, candidates, near_duplicate
+from medora.compose.extractive import Candidate, candidates, lay_if_on_topic, near_duplicate
 from medora.compose.focus import intent_for, narrow_statements, nothing_about, on_topic, rank
 from medora.compose.sections import ORDER, TITLE_PREFIX, heading, intent_of, kind_of_sentence
 from medora.models import Answer, Audience, Bullet, Hit, Passage, Section, Source, Status
@@ -190,6 +190,8 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
     cands = candidates(ev.terms, ev.hits, patient=audience == Audience.PATIENT)
     if ev.frame is not None:  # only sentences about the question's focus, best answers first (#13)
         cands = on_topic(ev.frame, cands)
+        if audience == Audience.PATIENT:
+            cands = lay_if_on_topic(cands, lambda cs: on_topic(ev.frame, cs) if ev.frame else cs)
         sims = ev.similarity(list(dict.fromkeys(c.passage.id for c in cands))) if ev.similarity and cands else {}
         cands = rank(ev.frame, cands, sims, min(settings.max_bullets, 14) * 2)
     if not cands:
@@ -218,7 +220,7 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
     def say(text: str) -> str:
         return writer(text) if audience == Audience.PATIENT else text
 
-    summary = _bullet(book, sources_of, lead.passage, lead.cites, say(lead.text), lead.context)
+    summary = _bullet(book, sources_of, lead.passage, lead.cites, say(lead.lay or lead.text), lead.context)
     groups: dict[str, list[Candidate]] = {}
     for c in sorted(chosen[1:], key=lambda c: c.order):
         kind = kind_of_sentence(c.text, c.passage.heading, c.passage.meta.get("qtype"), c.passage.kind)
@@ -228,7 +230,7 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         bullets = [
             b
             for c in groups.get(kind, [])[: settings.max_per_section]
-            if (b := _bullet(book, sources_of, c.passage, c.cites, say(c.text), c.context))
+            if (b := _bullet(book, sources_of, c.passage, c.cites, say(c.lay or c.text), c.context))
         ]
         if bullets:
             sections.append(Section(heading=heading(kind, audience), kind=kind, bullets=bullets))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from medora.compose.audience import plain, sentence_grade
 from medora.models import Hit, Passage, Source, SourceType
@@ -57,6 +58,7 @@ class Candidate:
     cites: list[str]  # source ids
     context: str  # the passage text around the sentence, shown with the reference
     order: int
+    lay: str | None = None  # what a patient reads instead: a house statement's reviewed plain-language version
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -166,20 +168,19 @@ def candidates(
 
 
 def _lay(hit: Hit, best: Candidate) -> Candidate:
-    """A house statement for a patient: its reviewed plain-language version, whole, chosen as its best sentence
-    would be and citing what the statement cites."""
+    """A house statement for a patient: chosen as its best sentence would be (and kept on topic by that sentence),
+    read as the statement's whole reviewed plain-language version, citing what the statement cites."""
     lay = _tidy(hit.passage.lay_text or "")
     score = best.score - plain_score(best.text, hit.passage, hit.source) + plain_score(lay, hit.passage, hit.source)
     text = hit.passage.text
-    return Candidate(
-        lay,
-        hit.passage,
-        hit.source,
-        score,
-        _cites_for(hit.passage, 0, len(text)),
-        _context(text, 0, len(text)),
-        best.order,
-    )
+    cites = _cites_for(hit.passage, 0, len(text))
+    return Candidate(best.text, hit.passage, hit.source, score, cites, _context(text, 0, len(text)), best.order, lay)
+
+
+def lay_if_on_topic(cands: list[Candidate], on_topic: Callable[[list[Candidate]], list[Candidate]]) -> list[Candidate]:
+    """Candidates whose plain-language version would not pass `on_topic` by itself (it no longer names the
+    question's focus, and its passage is not about it) are read in the source's words instead."""
+    return [c if c.lay is None or on_topic([replace(c, text=c.lay)]) else replace(c, lay=None) for c in cands]
 
 
 def for_patients(passage: Passage, source: Source) -> bool:
