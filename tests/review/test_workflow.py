@@ -8,15 +8,18 @@ from datetime import UTC, datetime
 import pytest
 
 from medora.errors import Conflict, Forbidden
-from medora.review.models import Action, Role, State, User
+from medora.review.models import Action, Role, State, User, Version
 from medora.review.workflow import (
     ALLOWED_ROLES,
     NEEDS_COMMENT,
     TRANSITIONS,
     InvalidTransition,
     actions_for,
+    authored_since_approval,
     can_comment,
+    can_edit,
     check_permission,
+    edit_blocks_approval,
     next_state,
 )
 
@@ -148,3 +151,25 @@ def test_actions_for_offers_what_the_review_page_should_show() -> None:
             a in (A.START_REVIEW, A.APPROVE, A.REQUEST_CHANGES, A.REJECT, A.RESUBMIT)
             for a in actions_for(rita, state) + actions_for(eve, state)
         )
+
+
+def test_who_is_offered_the_edit_form() -> None:
+    for state, role in itertools.product(State, Role):
+        # every role edits (reviewers, editors and admins), and any article but a rejected one
+        assert can_edit(user(role), state) is (state != S.REJECTED)
+
+
+def version(number: int, author_id: int | None) -> Version:
+    return Version.model_construct(number=number, author_id=author_id)  # the rule reads only these two
+
+
+def test_an_own_edit_since_the_last_approval_blocks_approving() -> None:
+    rita = user(Role.REVIEWER, 1)
+    versions = [version(1, None), version(2, 1), version(3, 2)]
+    assert authored_since_approval(versions, None, rita)
+    assert not authored_since_approval(versions, 2, rita)  # her edit is version 2, approved since
+    assert authored_since_approval(versions, 1, rita)
+    assert edit_blocks_approval(rita, S.UNDER_REVIEW, True)
+    assert not edit_blocks_approval(rita, S.SUBMITTED, True)
+    assert not edit_blocks_approval(rita, S.UNDER_REVIEW, False)
+    assert not edit_blocks_approval(user(Role.EDITOR, 1), S.UNDER_REVIEW, True)

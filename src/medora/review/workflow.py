@@ -10,7 +10,7 @@ not rejected back to submitted.
 from __future__ import annotations
 
 from medora.errors import Conflict, Forbidden
-from medora.review.models import Action, Role, State, User
+from medora.review.models import Action, Role, State, User, Version
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.SUBMITTED, Action.START_REVIEW): State.UNDER_REVIEW,
@@ -86,3 +86,18 @@ def actions_for(user: User | None, state: State, version_author_id: int | None =
             continue
         out.append(action)
     return out
+
+
+def authored_since_approval(versions: list[Version], approved_version: int | None, user: User) -> bool:
+    """Whether `user` wrote a version after the last approved one (so may not approve the article now)."""
+    return any(v.author_id == user.id and v.number > (approved_version or 0) for v in versions)
+
+
+def can_edit(user: User, state: State) -> bool:
+    """Whether the review page offers `user` the edit form: an editing role, an article not rejected."""
+    return user.role in ALLOWED_ROLES[Action.EDIT] and (state, Action.EDIT) in TRANSITIONS
+
+
+def edit_blocks_approval(user: User, state: State, authored: bool) -> bool:
+    """A reviewer whose own edit is under review sees why Approve is not offered."""
+    return authored and user.role == Role.REVIEWER and state == State.UNDER_REVIEW

@@ -29,6 +29,7 @@ from medora.settings import Settings, get_settings
 from medora.web import auth, errors
 from medora.web.answercache import AnswerCache
 from medora.web.config import WebSettings
+from medora.web.library_routes import router as library_router
 from medora.web.limits import BodyLimit
 from medora.web.presenter import long_date
 from medora.web.ratelimit import RateLimiter
@@ -36,6 +37,7 @@ from medora.web.review_routes import router as review_router
 from medora.web.routes import router
 from medora.web.services import Services
 from medora.web.serving import log_request
+from medora.web.signin_routes import router as signin_router
 from medora.web.stream import router as stream_router
 from medora.web.textguard import TextGuard
 
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.mount("/static", StaticFiles(directory=HERE / "static", packages=[("swagger_ui", "static")]), name="static")
     app.include_router(router)
     app.include_router(stream_router)  # generative answers as server-sent events (#15)
+    app.include_router(signin_router)
+    app.include_router(library_router)
     app.include_router(review_router)
     errors.install(app)
     app.add_middleware(TextGuard)  # inside the body limit: it reads only bodies already within the limit

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
 from markupsafe import Markup, escape
 
 from medora.errors import Forbidden, Unauthorized
@@ -106,6 +108,9 @@ def require_staff(request: Request) -> User:
     if user is None:
         raise LoginRequired("sign in to see the review pages")
     return user
+
+
+Staff = Annotated[User, Depends(require_staff)]  # a route parameter: the signed-in board member, or 401
 
 
 def start_session(request: Request, response: Response, token: str) -> None:

@@ -1,11 +1,7 @@
-"""Editorial review on the web: sign-in, the reviewers' queue and article pages, edits, diffs, and the
-published library. HTML and JSON share each handler's data, as in routes.py.
+"""Editorial review on the web: the reviewers' queue and article pages, decisions, comments, edits and diffs.
+HTML and JSON share each handler's data, as in routes.py. Sign-in is in signin_routes.py, the public library
+in library_routes.py; who may do what is decided in medora.review.workflow.
 
-    GET  /login  POST /login  POST /logout           POST /api/login  POST /api/logout  GET /api/me
-    POST /answers/{id}/submit                         POST /api/answers/{id}/submit
-    GET  /library                                     GET  /api/library
-    GET  /articles/{id}                               GET  /api/articles/{id}
-    GET  /editorial-policy
     GET  /review                                      GET  /api/review/queue            (signed in)
     GET  /review/articles/{id}                        GET  /api/review/articles/{id}
     POST /review/articles/{id}/transition             POST /api/review/articles/{id}/transitions
@@ -25,31 +21,17 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from medora.db import StoredAnswer
-from medora.errors import InvalidRequest, MedoraError, NotFound, TooManyRequests
-from medora.models import ReviewInfo
+from medora.errors import InvalidRequest, MedoraError, NotFound
 from medora.qa import get_engine
-from medora.review import Action, Article, Role, State, User, Version
+from medora.review import Action, Article, State, User, Version
 from medora.review.diff import diff_answers
 from medora.review.edits import BulletEdit, apply_edits, bullets
-from medora.review.fingerprint import fingerprint, stale
-from medora.review.workflow import actions_for
-from medora.web.auth import (
-    SESSION_COOKIE,
-    current_user,
-    end_session,
-    load_identity,
-    require_staff,
-    start_session,
-    verify_csrf,
-)
-from medora.web.presenter import ArticleView
-from medora.web.routes import ERRORS, ErrorOut, is_api, render
-from medora.web.services import Services, client_ip, load_answer, services
+from medora.review.workflow import actions_for, authored_since_approval, can_edit, edit_blocks_approval
+from medora.web.auth import Staff, load_identity, verify_csrf
+from medora.web.routes import Svc, documented, is_api, render
+from medora.web.services import Services
 
 router = APIRouter(dependencies=[Depends(load_identity), Depends(verify_csrf)])
-Svc = Annotated[Services, Depends(services)]
-Staff = Annotated[User, Depends(require_staff)]
 STATE_LABELS = {
     State.SUBMITTED: "Submitted",
     State.UNDER_REVIEW: "Under review",
@@ -67,229 +49,8 @@ ACTION_LABELS = {
 
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER: larger numbers are refused with 422, never sent to the database
-Number = Annotated[int, Field(ge=1, le=MAX_INT)]
 ASCII_NUMBER = re.compile(r"[0-9]{1,9}")  # "²".isdigit() is True, int("²") fails: only ASCII digits count
-
-
-def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The error responses a route really gives, in the one error shape (for the OpenAPI spec)."""
-    return {**ERRORS, **{c: {"model": ErrorOut} for c in codes}}
-
-
 STAFF_ERRORS = documented(401, 403, 409)
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: /review, never //evil.example or https://..."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/review"
-
-
-# ---- sign in and out ------------------------------------------------------------------------------------------
-
-
-class LoginBody(BaseModel):
-    username: str = Field(max_length=200)
-    password: str = Field(max_length=1000)
-
-
-@router.get("/login", include_in_schema=False)
-def login_page(request: Request, svc: Svc, next: str | None = None) -> Response:  # noqa: A002
-    if current_user(request) is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return svc.templates.TemplateResponse(request, "login.html", {"next": safe_next(next), "error": None})
-
-
-@router.post("/login", include_in_schema=False)
-def login_form(
-    request: Request,
-    svc: Svc,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/review",
-) -> Response:  # noqa: A002
-    try:
-        user, token, _ = svc.review.login(username, password, client_ip(request))
-    except MedoraError as e:
-        response: Response = svc.templates.TemplateResponse(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": e.message, "username": username},
-            status_code=e.status,
-        )
-        if isinstance(e, TooManyRequests) and e.retry_after:
-            response.headers["Retry-After"] = str(e.retry_after)
-        return response
-    svc.review.logout(request.cookies.get(SESSION_COOKIE))  # whatever session this browser had ends here
-    response = RedirectResponse(safe_next(next), status_code=303)
-    start_session(request, response, token)
-    return response
-
-
-@router.post("/logout", include_in_schema=False)
-def logout_form(request: Request, svc: Svc) -> Response:
-    svc.review.logout(request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/", status_code=303)
-    end_session(response)
-    return response
-
-
-@router.post("/api/login", tags=["review"], summary="Sign in (returns a bearer token)", responses=documented(401, 429))
-def login_api(request: Request, body: LoginBody, svc: Svc) -> dict:
-    """Exchange a username and password for a session token; send it as `Authorization: Bearer <token>`.
-
-    After 5 failed attempts for one username from one address (20 from one address) in 15 minutes,
-    sign-in from there answers 429; the same account signs in from elsewhere as usual.
-    """
-    user, token, csrf = svc.review.login(body.username, body.password, client_ip(request))
-    return {
-        "ok": True,
-        "token": token,
-        "token_type": "bearer",
-        "csrf_token": csrf,
-        "expires_in": 12 * 3600,
-        "user": user.model_dump(mode="json"),
-    }
-
-
-@router.post("/api/logout", tags=["review"], summary="End this session")
-def logout_api(request: Request, svc: Svc) -> dict:
-    header = request.headers.get("authorization", "")
-    svc.review.logout(
-        header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE)
-    )
-    return {"ok": True}
-
-
-@router.get("/api/me", tags=["review"], summary="Who am I", responses=documented(401))
-def me(user: Staff) -> dict:
-    return {"ok": True, "user": user.model_dump(mode="json")}
-
-
-# ---- submitting and the public library -------------------------------------------------------------------------
-
-
-def submit_answer(svc: Services, answer_id: str, request: Request) -> tuple[Article, bool]:
-    if current_user(request) is None:  # anonymous submissions cannot flood the queue (audit M6)
-        svc.limiter.check(
-            "submit",
-            client_ip(request),
-            svc.web.submit_per_hour,
-            3600,
-            hint="Submissions from one address are limited per hour; try again later.",
-        )
-    stored = load_answer(svc, answer_id)
-    reader = get_engine(svc.settings).reader
-    return svc.review.submit(
-        stored.answer, fingerprint(stored.answer, reader), answer_id=stored.id, stale=lambda v: stale(v, reader)
-    )
-
-
-@router.post("/answers/{answer_id}/submit", include_in_schema=False)
-def submit_form(request: Request, answer_id: str, svc: Svc) -> Response:
-    article, _ = submit_answer(svc, answer_id, request)
-    return RedirectResponse(f"/articles/{article.id}", status_code=303)
-
-
-@router.post(
-    "/api/answers/{answer_id}/submit",
-    tags=["review"],
-    summary="Submit an answer to the advisory board",
-    responses={**documented(429), 201: {"description": "a new article was created"}},
-)
-def submit_api(request: Request, answer_id: str, svc: Svc) -> Response:
-    """The answer becomes an article in the review queue (or joins the article of a near-identical question).
-
-    200 when it joined an existing article, 201 when it made a new one; anonymous submissions are limited
-    per address and hour (429).
-    """
-    article, created = submit_answer(svc, answer_id, request)
-    return JSONResponse(
-        {"ok": True, "created": created, "article": public_article(article)}, status_code=201 if created else 200
-    )
-
-
-def public_view(article: Article, version: Version) -> Article:
-    """The article as the public sees it: the published version's number, and approved if that version was."""
-    approved = version.number == article.approved_version and article.approved_at is not None
-    return article.model_copy(
-        update={"current_version": version.number, "state": State.APPROVED if approved else article.state}
-    )
-
-
-def public_article(a: Article) -> dict:
-    """What anyone may see of an article: no comments, no reviewer names."""
-    return {
-        "id": a.id,
-        "question": a.question,
-        "audience": a.audience,
-        "title": a.title,
-        "state": a.state.value,
-        "version": a.current_version,
-        "approved_at": a.approved_at.isoformat() if a.approved_at else None,
-        "approved_by_role": a.approved_by_role.value if a.approved_by_role else None,
-        "updated_at": a.updated_at.isoformat(),
-        "url": f"/articles/{a.id}",
-    }
-
-
-def published_answer(article: Article, version: Version) -> StoredAnswer:
-    approved = article.state == State.APPROVED
-    when = article.approved_at if approved and article.approved_at else article.updated_at
-    review = ReviewInfo(
-        article_id=article.id,
-        status=article.state.value,
-        last_updated=when.date().isoformat(),
-        version=version.number,
-        reviewer_role=article.approved_by_role.value if approved and article.approved_by_role else None,
-    )
-    return StoredAnswer(
-        id=article.id,
-        conversation_id=None,
-        created_at=version.created_at,
-        answer=version.answer.model_copy(update={"review": review}),
-    )
-
-
-@router.get("/library", include_in_schema=False)
-@router.get("/api/library", tags=["library"], summary="Approved articles", responses=ERRORS)
-def library(
-    request: Request,
-    svc: Svc,
-    q: str | None = Query(None, max_length=200),
-    audience: str | None = Query(None, pattern="^(clinician|patient)$"),
-) -> Response:
-    """The published library: articles the advisory board approved, searchable by words of the question or title."""
-    found = svc.review.library(q, audience)
-    data = {"ok": True, "q": q or "", "articles": [public_article(a) for a in found]}
-    return render(request, "library.html", {"found": found}, data)
-
-
-@router.get("/articles/{article_id}", include_in_schema=False)
-@router.get(
-    "/api/articles/{article_id}", tags=["library"], summary="An article as the public sees it", responses=ERRORS
-)
-def show_article(request: Request, article_id: str, svc: Svc) -> Response:
-    """Its last approved version, marked Approved (with the reviewer's role and date); before any approval,
-    Medora's own newest answer, marked pending human review. An edit is public only once approved."""
-    article = svc.review.get_article(article_id)
-    if article.state == State.REJECTED:
-        data = {"ok": True, "article": public_article(article), "answer": None}
-        return render(request, "article_withdrawn.html", {"article": article}, data)
-    version = svc.review.published_version(article.id)
-    article = public_view(article, version)
-    stored = published_answer(article, version)
-    data = {"ok": True, "article": public_article(article), "answer": stored.answer.to_json_dict()}
-    return render(request, "article.html", {"view": ArticleView(stored), "article": article}, data)
-
-
-@router.get("/editorial-policy", include_in_schema=False)
-def editorial_policy(request: Request, svc: Svc) -> Response:
-    return svc.templates.TemplateResponse(request, "policy.html", {"counts": svc.review.counts()})
-
-
-# ---- the review queue and article pages ------------------------------------------------------------------------
 
 
 @router.get("/review", include_in_schema=False)
@@ -346,10 +107,6 @@ def queue_links(filters: dict, page: int, per_page: int, pages: int) -> dict[str
     }
 
 
-def authored_since_approval(versions: list[Version], article: Article, user: User) -> bool:
-    return any(v.author_id == user.id and v.number > (article.approved_version or 0) for v in versions)
-
-
 @router.get("/review/articles/{article_id}", include_in_schema=False)
 @router.get(
     "/api/review/articles/{article_id}",
@@ -378,7 +135,7 @@ def review_page(
     version = next((x for x in versions if x.number == (v or article.current_version)), None)
     if version is None:
         raise NotFound(f"article {article_id!r} has no version {v}")
-    mine = authored_since_approval(versions, article, user)
+    mine = authored_since_approval(versions, article.approved_version, user)
     actions = actions_for(user, article.state, user.id if mine else None)
     comments = svc.review.comments(article_id)
     audit = svc.review.audit(article_id)
@@ -408,9 +165,9 @@ def review_page(
         "labels": STATE_LABELS,
         "action_labels": ACTION_LABELS,
         "user": user,
-        "own_edit_blocks_approval": mine and user.role == Role.REVIEWER and article.state == State.UNDER_REVIEW,
+        "own_edit_blocks_approval": edit_blocks_approval(user, article.state, mine),
         "rows": grouped_bullets(version),
-        "can_edit": user.role in (Role.EDITOR, Role.REVIEWER, Role.ADMIN) and article.state != State.REJECTED,
+        "can_edit": can_edit(user, article.state),
         "latest": version.number == article.current_version,
         "error": error,
     }

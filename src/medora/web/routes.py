@@ -73,6 +73,13 @@ class ErrorOut(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)}
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 429: {"model": ErrorOut}}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses a route really gives, in the one error shape (for the OpenAPI spec)."""
+    return {**ERRORS, **{c: {"model": ErrorOut} for c in codes}}
+
+
 THREADS_COOKIE = "medora_threads"  # the conversations this browser started: only it is offered their thread
 MAX_THREADS = 20
 
