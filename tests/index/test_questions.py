@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medora.index.store import QUESTIONS_FILE, SCHEMA_VERSION, IndexReader, current_dir
+from medora.index.store import QUESTION_ROWS_FILE, QUESTIONS_FILE, SCHEMA_VERSION, IndexReader, current_dir
 from medora.ingest import ingest
 from medora.retrieval import SearchEngine
 from medora.settings import Settings
@@ -123,7 +123,8 @@ def test_ingest_embeds_each_distinct_question_once(library: tuple[Settings, Path
     assert sorted(reader.question_of_vec.tolist()) == list(range(6))  # one passage per question here
     # each question's vector is its own text's embedding
     engine = _engine(settings)
-    row = reader.db.execute("SELECT q_row FROM passages WHERE id LIKE '%_0000001_Sec2'").fetchone()[0]
+    row, vec = reader.db.execute("SELECT q_row, vec_row FROM passages WHERE id LIKE '%_0000001_Sec2'").fetchone()
+    assert reader.question_of_vec[vec] == row
     expected = engine.embedder.encode(["What are the treatments for Gout ?"])[0]
     assert float(np.dot(reader.questions[row], expected)) > 0.999
     # nothing changed: nothing embedded again
@@ -166,6 +167,7 @@ def _downgrade_to_schema_1(version: Path) -> None:
     db.commit()
     db.close()
     (version / QUESTIONS_FILE).unlink()
+    (version / QUESTION_ROWS_FILE).unlink()
     manifest = json.loads((version / "manifest.json").read_text())
     manifest["schema_version"] = 1
     del manifest["questions"]

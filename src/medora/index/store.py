@@ -13,6 +13,8 @@ what an interrupted one left behind.
         vectors.npy        float32 (passages x 384), row i = passage with vec_row i
         questions.npy      float32 (questions x 384): each distinct question a passage answers (its
                            meta["question"]), row j = the question of the passages with q_row j
+        question_rows.npy  int32 (passages): the q_row of the passage with vec_row i, -1 for none (read at
+                           start-up instead of q_row, which SQLite stores after each passage's JSON)
         user_sources.json  the paths given to `medora ingest <paths>`, read again by a rebuild
         manifest.json      versions, parameters, corpus hash, counts (written last: a version is complete)
 """
@@ -85,6 +87,7 @@ def _text_hash(text: str) -> str:
 
 USER_SOURCES = "user_sources.json"
 QUESTIONS_FILE = "questions.npy"
+QUESTION_ROWS_FILE = "question_rows.npy"
 
 
 class IndexWriter:
@@ -136,7 +139,7 @@ class IndexWriter:
         if self.old_questions is not None:
             for qhash, qrow in self.db.execute("SELECT question_hash, q_row FROM passages WHERE q_row IS NOT NULL"):
                 self.old_q_by_hash.setdefault(qhash, qrow)
-        self._q_order: list[str] = []
+        self._q_rows: list[tuple[int, int]] = []  # (question row, passage rowid), set by pending_questions
 
     def _upgrade(self) -> None:
         """A copy of an older version: add the columns it lacks, and have every file read again."""
@@ -223,13 +226,14 @@ class IndexWriter:
     def pending_questions(self) -> tuple[list[int], list[str], np.ndarray]:
         """Like `pending_embeddings`, for the distinct questions the passages answer (one row each)."""
         rows = self.db.execute(
-            "SELECT question_hash, json FROM passages WHERE question_hash IS NOT NULL ORDER BY rowid"
+            "SELECT rowid, question_hash, json FROM passages WHERE question_hash IS NOT NULL ORDER BY rowid"
         ).fetchall()
         seen: dict[str, str] = {}
-        for qhash, pjson in rows:
+        for _, qhash, pjson in rows:
             if qhash not in seen:
                 seen[qhash] = question_text(Passage.model_validate_json(pjson))
-        self._q_order = list(seen)
+        row_of = {qhash: j for j, qhash in enumerate(seen)}
+        self._q_rows = [(row_of[qhash], rowid) for rowid, qhash, _ in rows]
         matrix = np.zeros((len(seen), 384), dtype=np.float32)
         todo_rows, todo_texts = [], []
         for i, (qhash, text) in enumerate(seen.items()):
@@ -271,11 +275,12 @@ class IndexWriter:
         """
         if questions is None:
             questions = np.zeros((0, 384), dtype=np.float32)
-            self._q_order = []
+            self._q_rows = []
         with storage_errors(self.root, "write the new index version"):
             self._finish_db()
             self._write_vectors(matrix)
             self._write_array(QUESTIONS_FILE, questions)
+            self._write_array(QUESTION_ROWS_FILE, self._question_rows())
             self._write_manifest(
                 {
                     **manifest,
@@ -289,14 +294,19 @@ class IndexWriter:
         self._unlock()
         return self.dir
 
+    def _question_rows(self) -> np.ndarray:
+        vec_of = {rowid: i for i, rowid in enumerate(self._order)}
+        rows = np.full(len(self._order), -1, dtype=np.int32)
+        for q, rowid in self._q_rows:
+            rows[vec_of[rowid]] = q
+        return rows
+
     def _finish_db(self) -> None:
         self.db.executemany(
             "UPDATE passages SET vec_row = ? WHERE rowid = ?", [(i, rowid) for i, rowid in enumerate(self._order)]
         )
-        self.db.execute("UPDATE passages SET q_row = NULL")
-        self.db.executemany(
-            "UPDATE passages SET q_row = ? WHERE question_hash = ?", [(j, h) for j, h in enumerate(self._q_order)]
-        )
+        self.db.execute("UPDATE passages SET q_row = NULL WHERE q_row IS NOT NULL")
+        self.db.executemany("UPDATE passages SET q_row = ? WHERE rowid = ?", self._q_rows)
         self.db.commit()
         self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self.db.commit()
@@ -453,15 +463,16 @@ class IndexReader:
         # built before questions were stored (schema 1), or restored without the file, has none
         self.questions: np.ndarray = np.zeros((0, 384), dtype=np.float32)
         self.question_of_vec = np.full(len(self.rowid_of_vec), -1, dtype=np.int32)
-        if schema == SCHEMA_VERSION and (d / QUESTIONS_FILE).exists():
+        if schema == SCHEMA_VERSION and (d / QUESTIONS_FILE).exists() and (d / QUESTION_ROWS_FILE).exists():
             try:
                 self.questions = np.load(d / QUESTIONS_FILE, mmap_mode="r")
+                self.question_of_vec = np.load(d / QUESTION_ROWS_FILE)
             except (OSError, ValueError) as exc:
                 raise IndexCorrupt(f"index at {d} cannot be read: {exc}") from exc
-            self.question_of_vec = np.array(
-                [-1 if q is None else q for (q,) in self.db.execute("SELECT q_row FROM passages ORDER BY vec_row")],
-                dtype=np.int32,
-            )
+            if len(self.question_of_vec) != len(self.rowid_of_vec) or (
+                len(self.question_of_vec) and int(self.question_of_vec.max()) >= len(self.questions)
+            ):
+                raise IndexCorrupt(f"index at {d} has question rows that do not match its passages")
         self._sources: dict[str, Source] = {}
 
     def close(self) -> None:
