@@ -28,26 +28,9 @@ from medora.index.store import IndexReader
 from medora.models import DrugName, Hit, Passage
 from medora.question import MEDQUAD_QTYPES, Focus, Lexicon, QuestionFrame, canonical_question, frame_of
 from medora.settings import Settings
-
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most
-    my myself no nor not now of off on once only or other our ours ourselves out over own same she should
-    so some such than that the their theirs them themselves then there these they this those through to
-    too under until up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves what's whats tell please know get got also like may might much many one
-    thing things anyone someone thank thanks hello hi dear doctor question questions help want need
-    im i'm ive i've id i'd best way ok okay really still even well""".split()
-)
-TOKEN = re.compile(r"[a-z0-9][a-z0-9\-']*")
-
-
-def content_terms(text: str) -> list[str]:
-    return [
-        t.strip("'-") for t in TOKEN.findall(text.lower()) if t.strip("'-") not in STOPWORDS and len(t.strip("'-")) > 1
-    ]
-
+from medora.text import QUERY_STOP_WORDS as STOPWORDS
+from medora.text import TERM as TOKEN
+from medora.text import content_terms
 
 # Question intent -> MedQuAD question types that answer it (the consumer-question-to-FAQ match that
 # question-entailment systems exploit; Ben Abacha & Demner-Fushman 2019).
