@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-WORD = re.compile(r"[a-z0-9]+")
+from medora.text import alnum_words
 
 # Who the question is about; compose shows what changes for them ("What changes: pregnancy").
 POPULATIONS: dict[str, str] = {
@@ -137,7 +137,7 @@ WEAK_FOCI = frozenset(
 
 def norm(text: str) -> str:
     """Lower-case words only: the key every name and question is matched by."""
-    return " ".join(WORD.findall(text.lower()))
+    return " ".join(alnum_words(text))
 
 
 @dataclass
@@ -272,7 +272,7 @@ class Lexicon:
 
     def mentions(self, text: str, known: Callable[[str], bool] = lambda w: True) -> list[Mention]:
         """Library names in the text, longest first, each word used once, in order of appearance."""
-        said = WORD.findall(text.lower())
+        said = alnum_words(text)
         words = [self.correct(w, known) for w in said]
         taken: set[int] = set()
         found: list[Mention] = []
