@@ -21,6 +21,7 @@ from medora.compose.sections import ORDER, TITLE_PREFIX, heading, intent_of, kin
 from medora.models import Answer, Audience, Bullet, Hit, Passage, Section, Source, Status
 from medora.question import POPULATIONS, QuestionFrame, population_of, title_of
 from medora.settings import ComposeSettings
+from medora.text import alnum_words
 
 MODIFIERS: dict[str, str] = POPULATIONS  # who a question is about; one table, in question.py (#13)
 
@@ -139,7 +140,7 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
     if intent == "dose":  # a dosing question gets the dosing statement as its bottom line
         dosed = [p for p in statements if p.kind in ("management", "escalation") and DOSE.search(p.text)]
         if dosed:
-            best = max(dosed, key=lambda p: len(set(ev.terms) & set(re.findall(r"[a-z0-9]+", p.text.lower()))))
+            best = max(dosed, key=lambda p: len(set(ev.terms) & set(alnum_words(p.text))))
             summary = _bullet(book, sources, best, best.cites, text_of(best))
     by_kind: dict[str, list[Passage]] = {}
     for p in statements:
@@ -178,7 +179,7 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
         if not items:
             continue
         if len(items) > settings.max_per_section:
-            items = sorted(items, key=lambda p: -len(qterms & set(re.findall(r"[a-z0-9]+", p.text.lower()))))
+            items = sorted(items, key=lambda p: -len(qterms & set(alnum_words(p.text))))
             items = sorted(items[: settings.max_per_section], key=statements.index)
         bullets = [b for p in items if (b := _bullet(book, sources, p, p.cites, text_of(p)))]
         if bullets:

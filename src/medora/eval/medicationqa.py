@@ -21,13 +21,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from medora.corpus.base import sentences
 from medora.eval import metrics
 from medora.eval.citations import answer_text
 from medora.eval.datasets import _need, bench_dir
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.eval.support import SupportJudge, calibrate_or_default
 from medora.settings import Settings
+from medora.text import sentences
 
 MAX_REFERENCE_SENTENCES = 8
 ANSWERED = ("answered", "urgent")
