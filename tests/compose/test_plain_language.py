@@ -7,8 +7,8 @@ import re
 import pytest
 
 from medora.compose import Evidence, compose
-from medora.compose.audience import GLOSSARY, MODES, PlainWriter, plain, sentence_grade
-from medora.compose.extractive import candidates, plain_score
+from medora.compose.audience import GLOSSARY, MODES, PlainWriter, plain, sentence_grade, shorter
+from medora.compose.extractive import PLAIN_CAP, candidates, plain_score
 from medora.models import Audience, Hit, Passage, Source
 from medora.settings import ComposeSettings
 
@@ -117,7 +117,7 @@ def test_plain_score_is_bounded_and_rewards_patient_sections() -> None:
     label = _hit("l", CONSUMER, kind="Drug label", section="spl_medguide")
     pro = _hit("p", CONSUMER, kind="Drug label", section="clinical_pharmacology")
     assert plain_score(CONSUMER, label.passage, label.source) > plain_score(CONSUMER, pro.passage, pro.source)
-    assert -1.0 <= plain_score(PROFESSIONAL * 3, pro.passage, pro.source) <= 0.0
+    assert -PLAIN_CAP <= plain_score(PROFESSIONAL * 3, pro.passage, pro.source) <= 0.0
 
 
 class _Library:
@@ -172,3 +172,26 @@ def test_a_house_statement_reaches_a_patient_as_its_reviewed_plain_version() -> 
     assert [c.lay for c in pat] == [passage.lay_text] and [c.text for c in pat] == [passage.text]
     assert all(c.lay is None for c in clin)
     assert pat[0].cites == [src.id]
+
+
+def test_shorter_sentences_keep_every_word_that_carries_a_fact() -> None:
+    assert (
+        shorter("2.2 Pediatric Dosage for Metformin Tablets The recommended starting dose is 500 mg twice a day.")
+        == "Pediatric Dosage for Metformin Tablets: The recommended starting dose is 500 mg twice a day."
+    )
+    assert shorter("Paracetamol is preferred in pregnancy; avoid aspirin under 16 years.") == (
+        "Paracetamol is preferred in pregnancy. Avoid aspirin under 16 years."
+    )
+    assert shorter("Metformin is not used below an eGFR of 30; eGFR should be checked every year.") == (
+        "Metformin is not used below an eGFR of 30. eGFR should be checked every year."
+    )
+    for unchanged in (
+        "Symptoms include: fever; a dry cough; rash.",
+        "Risk factors include strabismus; high refractive errors (eg, myopia; hyperopia); and media opacity.",
+        "Stop the drip when all of these hold: levels below 10 mcg/mL; the patient is well.",
+    ):
+        assert shorter(unchanged) == unchanged
+    for s in SENTENCES:
+        out = shorter(s)
+        assert NUMBER.findall(out) == NUMBER.findall(s)
+        assert [w.lower() for w in NEGATION.findall(out)] == [w.lower() for w in NEGATION.findall(s)]

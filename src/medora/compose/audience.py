@@ -91,6 +91,66 @@ def plain(text: str) -> str:
     return PlainWriter()(text)
 
 
+# Shorter sentences for patients, with every word kept: a label's section number glued to the sentence goes
+# ("7.5 Lithium Lithium toxicity has..." -> "Lithium: Lithium toxicity has..."), and two whole clauses joined
+# by a semicolon become two sentences.
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)+\s+")
+_HEADING_SMALL_WORDS = frozenset("a an and by for in of on or the to with".split())
+_FINITE = re.compile(
+    r"\b(is|are|was|were|be|been|can|cannot|could|may|might|should|must|will|would|do|does|did|has|have|had|"
+    r"need|needs|help|helps|cause|causes|work|works|take|takes|occur|occurs|increase|increases|reduce|reduces)\b",
+    re.I,
+)
+_IMPERATIVE = re.compile(
+    r"^(avoid|take|use|give|stop|start|call|see|ask|tell|check|keep|do|don't|never|seek|get|consider|treat|offer|"
+    r"measure|monitor|repeat|drink|eat|wash|talk|continue|reduce|increase|follow)\b",
+    re.I,
+)
+
+
+def strip_section_number(text: str) -> str:
+    """A leading label section number dropped and its heading set off with a colon, since the heading may carry
+    a fact ("2.2 Pediatric Dosage for X The dose..." -> "Pediatric Dosage for X: The dose...")."""
+    m = _SECTION_NUMBER.match(text)
+    if not m:
+        return text
+    words = text[m.end() :].split(" ")
+    for i in range(1, len(words) - 1):
+        w, nxt = words[i], words[i + 1]
+        if w[:1].isupper() and nxt[:1].islower() and nxt.lower() not in _HEADING_SMALL_WORDS:
+            return " ".join(words[:i]).rstrip(":") + ": " + " ".join(words[i:])
+    return text[m.end() :]
+
+
+def _clause(part: str) -> bool:
+    return (
+        len(part.split()) >= 4
+        and part.count("(") == part.count(")")
+        and bool(_FINITE.search(part) or _IMPERATIVE.match(part))
+    )
+
+
+def split_clauses(text: str) -> str:
+    """Whole clauses joined by semicolons as separate sentences; a list (after a colon) is left as it is."""
+    if ";" not in text or ":" in text.split(";", 1)[0]:
+        return text
+    parts = [p.strip() for p in text.split("; ")]
+    if len(parts) < 2 or not all(_clause(p.rstrip(".")) for p in parts):
+        return text
+    out = []
+    for p in parts:
+        first = p.split(" ", 1)[0]
+        if first.isalpha() and first.islower():
+            p = p[0].upper() + p[1:]
+        out.append(p if p.endswith((".", "!", "?")) else p + ".")
+    return " ".join(out)
+
+
+def shorter(text: str) -> str:
+    """A sentence as a patient reads it: no section number, whole clauses as their own sentences."""
+    return split_clauses(strip_section_number(text))
+
+
 _VOWELS = re.compile(r"[aeiouy]+")
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 

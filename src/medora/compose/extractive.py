@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from medora.compose.audience import plain, sentence_grade
+from medora.compose.audience import plain, sentence_grade, shorter
 from medora.models import Hit, Passage, Source, SourceType
 from medora.retrieval import content_terms
 
@@ -41,8 +41,8 @@ GENERIC = frozenset(
 # PLAIN_CAP), and a sentence from consumer material (MedlinePlus/NIH MedQuAD pages, NCI patient PDQ) or a
 # label's patient sections gains CONSUMER_BONUS, so a plainer sentence that carries the same answer wins.
 PLAIN_GRADE = 8.0
-PLAIN_WEIGHT = 0.08
-PLAIN_CAP = 0.8
+PLAIN_WEIGHT = 0.15
+PLAIN_CAP = 1.5
 CONSUMER_BONUS = 0.3
 PATIENT_SECTIONS = frozenset(
     {"information_for_patients", "spl_medguide", "spl_patient_package_insert", "patient_medication_information"}
@@ -147,6 +147,7 @@ def candidates(
             score = (overlap + heading_overlap) / math.sqrt(max(8, len(words))) + 1.5 / (rank + 2)
             tidy = _tidy(raw)
             if patient:
+                tidy = shorter(tidy)
                 score += plain_score(tidy, hit.passage, hit.source)
             mine.append(
                 Candidate(

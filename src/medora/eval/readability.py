@@ -15,6 +15,7 @@ Usage example::
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 from collections import defaultdict
@@ -28,6 +29,23 @@ from medora.settings import Settings
 PATIENT_TARGET = 8.0
 SETS = ("kqa", "medicationqa")
 SET_LABELS = {"kqa": "K-QA", "medicationqa": "MedicationQA"}
+
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_kept(answer: Any, reader: Any) -> tuple[int, int]:
+    """(bullets whose every number appears in a passage they cite, bullets with a number): a rewritten sentence
+    must not change a number or dose."""
+    kept = total = 0
+    for b in [answer.summary, *(b for s in answer.sections for b in s.bullets)]:
+        numbers = set(NUMBER.findall(b.text))
+        if not numbers or not b.passages:
+            continue
+        total += 1
+        texts = " ".join(f"{p.text} {p.lay_text or ''}" for pid in b.passages if (p := reader.passage(pid)))
+        kept += numbers <= set(NUMBER.findall(texts))
+    return kept, total
 
 
 @dataclass
@@ -78,6 +96,7 @@ def run(
     total = sum(len(qs) for qs in sets.values())
     engine = get_engine(settings)
     pairs: list[Pair] = []
+    kept = with_numbers = 0
     done = 0
     for name, qs in sets.items():
         for q, cat in qs:
@@ -89,6 +108,8 @@ def run(
                     answers[aud] = a
             if len(answers) == 2:
                 pat = answers["patient"]
+                k, n = numbers_kept(pat, engine.reader)
+                kept, with_numbers = kept + k, with_numbers + n
                 ts = float(textstat.flesch_kincaid_grade(answer_text(pat).replace("\n", " ")))
                 pairs.append(Pair(q, name, cat, answers["clinician"].readability_grade, pat.readability_grade, ts))
             if progress and done % 25 == 0:
@@ -114,6 +135,7 @@ def run(
             "patient_grade_mean": round(metrics.mean(pat), 2),
             "paired_difference_mean": round(metrics.mean(diffs), 2),
             "patient_simpler_share": round(metrics.rate(sum(d < 0 for d in diffs), len(diffs)), 3),
+            "patient_bullets_numbers_in_source": round(metrics.rate(kept, with_numbers), 3),
             "paired_questions": len(pairs),
             "questions": total,
         }
@@ -182,6 +204,8 @@ def run(
             "for both audiences are compared. The grade is the one ask() reports; the textstat column recomputes "
             "it with textstat 0.7.8 over the same text (summary and bullets).",
             f"Patient target: grade {PATIENT_TARGET:g} or below. --limit applies to each question set.",
+            "patient_bullets_numbers_in_source: of the patient bullets that state a number, the share whose every "
+            "number appears in a passage they cite (plain-language rewriting must not change a number or dose).",
         ],
         config={"index": str(settings.index_dir), "sets": list(sets)},
     )
