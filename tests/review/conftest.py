@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from medora.db import make_engine, migrate
 from medora.models import Answer, Bullet, PassageRef, Reference, Section
-from medora.review import ReviewStore, User
+from medora.review import ReviewStore, User, auth
 from medora.review.fingerprint import Fingerprint
 
 PASSWORD = "correct horse battery staple"
@@ -105,6 +106,17 @@ class People:
     eve: User  # editor
     ed: User  # another editor
     ada: User  # admin
+
+
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its smallest cost: at the recommended cost each hash or check takes ~0.1-0.5 s, and the five
+    fixture accounts alone made every store test take seconds. Still argon2id, still checked for real."""
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", FAST_HASHER.hash("not anyone's password"))
 
 
 @pytest.fixture
