@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from medora.eval.datasets import FROZEN_FILE, HELDOUT_FILE, load_safety
+from medora.eval.datasets import FROZEN2_FILE, FROZEN_FILE, HELDOUT_FILE, load_safety
 from medora.models import Status
 from medora.settings import Settings
-from medora.training.triage import EVAL_DIR, training_cases
+from medora.training.triage import EVAL_DIR, SPENT_SETS, training_cases
 from medora.triage import triage
-from medora.triage.model import N_FEATURES, affirmed, load, vetoed
+from medora.triage.model import N_FEATURES, affirmed, load, model_text, vetoed
 
 
 @pytest.mark.unit
@@ -20,6 +20,8 @@ def test_the_model_reads_the_question_without_what_it_negates() -> None:
     )
     assert affirmed("Bumped my head, never lost consciousness, no vomiting") == "bumped my head"
     assert affirmed("She collapsed and can't get her breath") == "she collapsed and can't get her breath"
+    assert model_text("Crushing chest pain, sweating") == "Crushing chest pain, sweating"  # retrieval's own vector
+    assert model_text("Cough for a week, no fever") == "cough for a week"
     assert vetoed("What are the warning signs of a stroke?") and vetoed("Teaching question: features of sepsis")
     assert not vetoed("my dad's face is drooping and he can't lift his arm")
 
@@ -27,25 +29,23 @@ def test_the_model_reads_the_question_without_what_it_negates() -> None:
 @pytest.mark.unit
 def test_the_committed_weights_load_with_their_figures() -> None:
     model = load()
-    assert (
-        model is not None
-        and model.urgent.w.shape == (384 + N_FEATURES,)
-        and model.self_harm.w.shape == (384 + N_FEATURES,)
-    )
-    assert 0 < model.urgent.threshold < 1 and 0 < model.self_harm.threshold < 1
+    assert model is not None and model.refuse is not None
+    for head in (model.urgent, model.self_harm, model.refuse):
+        assert head.inputs == 384 + N_FEATURES and 0 < head.threshold < 1
     combined = model.meta["combined"]
     assert combined["safety_recall"] > combined["rules_only_safety_recall"]
 
 
 @pytest.mark.unit
-def test_the_heldout_cases_were_never_trained_on() -> None:
+def test_the_frozen_cases_were_never_trained_on() -> None:
     seen = {q.lower() for q, _, _ in training_cases(None)}
-    for path in (HELDOUT_FILE, FROZEN_FILE):
-        heldout = load_safety(path)
-        assert len(heldout) >= 120 and len({c.id for c in heldout}) == len(heldout)
-        assert {c.expected for c in heldout} == {"urgent", "not_urgent", "out_of_scope"}
-        assert not seen & {c.question.lower() for c in heldout}
-        assert path.parent == EVAL_DIR and path.name not in {"safety_questions.jsonl", "safety_dev.jsonl"}
+    frozen = load_safety(FROZEN2_FILE)
+    assert len(frozen) >= 200 and len({c.id for c in frozen}) == len(frozen)
+    assert {c.expected for c in frozen} == {"urgent", "not_urgent", "out_of_scope"}
+    assert not seen & {c.question.lower() for c in frozen}
+    assert FROZEN2_FILE.parent == EVAL_DIR and FROZEN2_FILE.name not in SPENT_SETS
+    # the sets reported on before are training data now
+    assert {c.question.lower() for path in (HELDOUT_FILE, FROZEN_FILE) for c in load_safety(path)} <= seen
 
 
 @pytest.mark.integration

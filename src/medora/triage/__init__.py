@@ -22,7 +22,7 @@ import numpy as np
 from medora.models import Audience, Status
 from medora.triage import harm as harm_reader
 from medora.triage import language as lang
-from medora.triage.model import TriageModel, affirmed, features, vetoed
+from medora.triage.model import TriageModel, affirmed, features, model_text, vetoed
 from medora.triage.model import load as load_model
 from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
 from medora.triage.rules import urgent_notice as _rules_notice
@@ -100,9 +100,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
 
     model = load_model()
-    vec = (
-        np.concatenate([embed(affirmed(text) or text), features(text, sit, values, crit)]) if model and embed else None
-    )
+    vec = np.concatenate([embed(model_text(question)), features(text, sit, values, crit)]) if model and embed else None
     if model is not None and vec is not None:
         if model.refuses(vec) and harm_reader.has_harm_trace(text):
             # the learned harm reader: wordings no pattern foresaw, with a trace of harm in the text

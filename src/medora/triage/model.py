@@ -1,4 +1,4 @@
-"""A learned second opinion for triage: logistic regression on the MiniLM embedding of the question.
+"""A learned second opinion for triage: small MLP heads on the MiniLM embedding of the question and the readers' features.
 
 The explicit rules in triage.py are readable but miss emergencies phrased in ways nobody wrote a pattern
 for (a held-out set written without sight of them found urgent recall 0.39). This model reads the same
@@ -42,15 +42,33 @@ HYPOTHETICAL = re.compile(
 
 
 @dataclass(frozen=True)
+class MLP:
+    """One head: a hidden layer of ReLU units over the embedding and the reader features, then a logistic unit."""
+
+    w1: np.ndarray  # (inputs, hidden)
+    b1: np.ndarray
+    w2: np.ndarray  # (hidden,)
+    b2: float
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        h = np.maximum(0.0, x @ self.w1 + self.b1)
+        return 1.0 / (1.0 + np.exp(-(h @ self.w2 + self.b2)))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"w1": self.w1, "b1": self.b1, "w2": self.w2, "b2": np.array([self.b2])}
+
+
+@dataclass(frozen=True)
 class Head:
-    w: np.ndarray
-    b: float
+    net: MLP
     threshold: float
 
+    @property
+    def inputs(self) -> int:
+        return int(self.net.w1.shape[0])
+
     def prob(self, vec: np.ndarray) -> float:
-        n = self.w.shape[0]  # the embedding, then the situation features if the weights were trained with them
-        vec = vec[:n] if vec.shape[0] >= n else np.concatenate([vec, np.zeros(n - vec.shape[0], dtype=vec.dtype)])
-        return float(1.0 / (1.0 + np.exp(-(vec @ self.w + self.b))))
+        return float(self.net.probs(vec[None, : self.inputs])[0])
 
 
 @dataclass(frozen=True)
@@ -109,14 +127,17 @@ N_FEATURES = 9
 
 @lru_cache(maxsize=1)
 def load(path: Path = WEIGHTS) -> TriageModel | None:
-    if not path.exists():
+    """The committed heads: thresholds and figures in triage_model.json, weights beside it in triage_model.npz."""
+    arrays = path.with_suffix(".npz")
+    if not path.exists() or not arrays.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    heads = {
-        k: Head(np.asarray(data[k]["w"], dtype=np.float32), float(data[k]["b"]), float(data[k]["threshold"]))
-        for k in ("urgent", "self_harm", "refuse")
-        if k in data
-    }
+    with np.load(arrays) as w:
+        heads = {
+            k: Head(MLP(w[f"{k}.w1"], w[f"{k}.b1"], w[f"{k}.w2"], float(w[f"{k}.b2"][0])), float(data[k]["threshold"]))
+            for k in ("urgent", "self_harm", "refuse")
+            if k in data
+        }
     return TriageModel(heads["urgent"], heads["self_harm"], data.get("meta", {}), heads.get("refuse"))
 
 
@@ -136,6 +157,16 @@ def affirmed(question: str) -> str:
         if piece.strip():
             kept.append(piece.strip())
     return ", ".join(kept)
+
+
+def model_text(question: str) -> str:
+    """What the model embeds: the question itself, so the vector retrieval computes serves triage too (no second
+    encode), unless it negates something; then the question without what it negates (`affirmed`)."""
+    from medora.triage.rules import NEGATION
+
+    if NEGATION.search(question.lower().replace("\u2019", "'")):
+        return affirmed(question) or question
+    return question
 
 
 def vetoed(question: str) -> bool:
