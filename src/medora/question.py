@@ -336,8 +336,12 @@ TERM = re.compile(
 )
 
 
+# Words built like a condition's name that name none ("diagnosis", "prognosis").
+NOT_TERMS = frozenset("diagnosis prognosis hypnosis symbiosis emphasis thesis".split())
+
+
 def _term(question: str) -> Focus | None:
-    m = TERM.search(question)
+    m = next((m for m in TERM.finditer(question) if m.group() not in NOT_TERMS), None)
     return Focus(key=f"term:{m.group()}", label=m.group(), kind="term", aliases={m.group()}) if m else None
 
 

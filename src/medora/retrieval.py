@@ -400,7 +400,7 @@ class SearchEngine:
         exp = self.expand(query)
         lex = self.lexical(exp.terms + exp.added, rs.k_lexical, corpus)
         dense, _ = self.dense(query, rs.k_dense, corpus)
-        frame = self.frame(query) if rs.k_question > 0 else None
+        frame = self.frame(query) if rs.k_question > 0 or rs.focus_boost else None
         matched = self.question_match(query, frame, rs.k_question, corpus)
         scores: dict[int, float] = {}
         lex_rank = {r: i for i, (r, _) in enumerate(lex)}

@@ -42,19 +42,22 @@ class RetrievalSettings(BaseModel):
     qtype_boost: float = Field(
         0.005, description="added when a FAQ-style passage's question type matches the question's intent"
     )
+    # Question matching (#13 part 6), chosen on LiveQA first-answer score over a small grid (bench/RESULTS.md):
+    # the focus-and-type boost helped (0.442 -> 0.481 from 0.03 up, a plateau to 0.1); the question-to-question
+    # ranking lowered it at every weight tried (0.1 to 1.0) and K-QA did not move, so it is off by default.
     k_question: int = Field(
-        60,
+        0,
         description="candidates taken from question matching: passages whose question (MedQuAD's own, or a label "
         "section's or house statement's implicit one) is closest to the user's question or to its focus-and-type "
-        "form; 0 turns the signal off (#13)",
+        "form; 0: off (the question vectors stay in the index)",
     )
     question_weight: float = Field(
-        1.0, description="weight of the question-matching ranking in the fusion (BM25 and vectors weigh 1.0 each)"
+        0.5, description="weight of the question-matching ranking in the fusion (BM25 and vectors weigh 1.0 each)"
     )
     focus_boost: float = Field(
-        0.0,
-        description="added to candidates from a source about the question's focus, twice when their question type "
-        "is the type asked",
+        0.03,
+        description="added to candidates from a source about the question's focus (its MedQuAD documents, drug "
+        "labels or house topic), twice when their MedQuAD question type is the type asked; 0: off",
     )
     min_similarity: float = Field(0.34, description="below this best cosine similarity there is no evidence")
     k_hits: int = Field(20, description="hits retrieval hands to the composer")

@@ -106,8 +106,10 @@ def library(tmp_path: Path, models_cache: Path) -> tuple[Settings, Path]:
     return settings, _medquad(tmp_path / "medquad")
 
 
-def _engine(settings: Settings) -> SearchEngine:
-    return SearchEngine.open(settings)
+def _engine(settings: Settings, **retrieval: float) -> SearchEngine:
+    """The engine with question matching on (off by default: see RetrievalSettings.k_question)."""
+    tuned = settings.retrieval.model_copy(update={"k_question": 60, "question_weight": 0.5, **retrieval})
+    return SearchEngine.open(settings.model_copy(update={"retrieval": tuned}))
 
 
 def test_ingest_embeds_each_distinct_question_once(library: tuple[Settings, Path]) -> None:
@@ -149,14 +151,25 @@ def test_a_rambling_question_finds_the_answer_to_its_focus_and_type(library: tup
 def test_question_signal_can_be_turned_off(library: tuple[Settings, Path]) -> None:
     settings, folder = library
     ingest([folder], settings, progress=False)
-    on = _engine(settings)
-    off_settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"k_question": 0})})
-    off = SearchEngine(on.reader, on.embedder, off_settings)
+    on = _engine(settings, focus_boost=0.0)
+    off = SearchEngine(on.reader, on.embedder, _engine(settings, k_question=0, focus_boost=0.0).settings)
     assert off.question_match(RAMBLING, None, k=0) == []
     with_q = {h.passage.id: h.score for h in on.search(RAMBLING, k=6, corpus="medquad")[0]}
     without = {h.passage.id: h.score for h in off.search(RAMBLING, k=6, corpus="medquad")[0]}
     best = next(pid for pid in with_q if pid.endswith("_0000001_Sec2"))
     assert with_q[best] > without[best]  # the question ranking adds to the fused score
+
+
+def test_passages_about_the_focus_and_of_the_type_asked_come_first(library: tuple[Settings, Path]) -> None:
+    """The focus boost (on by default): the focus's passages, the one of the type asked first of them."""
+    settings, folder = library
+    ingest([folder], settings, progress=False)
+    engine = SearchEngine.open(settings)
+    assert engine.settings.retrieval.focus_boost > 0
+    query = "I passed a kidney stone last year and my brother asks how to prevent kidney stones coming back"
+    hits, _ = engine.search(query, k=6, corpus="medquad")
+    assert hits[0].passage.id.endswith("_0000002_Sec3")  # "How to prevent Kidney Stones ?"
+    assert {h.passage.source_id for h in hits[:3]} == {hits[0].passage.source_id}
 
 
 def _downgrade_to_schema_1(version: Path) -> None:
