@@ -195,3 +195,16 @@ def test_shorter_sentences_keep_every_word_that_carries_a_fact() -> None:
         out = shorter(s)
         assert NUMBER.findall(out) == NUMBER.findall(s)
         assert [w.lower() for w in NEGATION.findall(out)] == [w.lower() for w in NEGATION.findall(s)]
+
+
+def test_leaflet_boilerplate_never_becomes_a_patient_bullet() -> None:
+    text = (
+        "Call your doctor for medical advice about side effects. You may report side effects to FDA at "
+        "1-800-FDA-1088. Ibuprofen can cause stomach bleeding, ulcers and tears in the stomach lining."
+    )
+    hit = _hit("m", text, kind="Drug label", section="spl_medguide")
+    terms = ["ibuprofen", "side", "effects", "stomach"]
+    assert [c.text for c in candidates(terms, [hit], patient=True)] == [
+        "Ibuprofen can cause stomach bleeding, ulcers and tears in the stomach lining."
+    ]
+    assert len(candidates(terms, [hit])) == 3  # the clinician's choice is unchanged

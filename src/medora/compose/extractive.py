@@ -44,6 +44,14 @@ PLAIN_GRADE = 8.0
 PLAIN_WEIGHT = 0.15
 PLAIN_CAP = 1.5
 CONSUMER_BONUS = 0.3
+# Leaflet boilerplate in a label's patient sections: plain, but it answers nothing; never a patient's bullet.
+BOILERPLATE = re.compile(
+    r"call your doctor for medical advice about side effects|report side effects to (?:the )?FDA|1-800-FDA-1088"
+    r"|does not take the place of talking|prescribed for purposes other than those listed"
+    r"|exactly as your (?:healthcare provider|doctor) tells you|these are not all the possible side effects"
+    r"|written for health(?:care)? professionals|for more information,? (?:go to|call)|keep .{0,40}out of the reach",
+    re.I,
+)
 PATIENT_SECTIONS = frozenset(
     {"information_for_patients", "spl_medguide", "spl_patient_package_insert", "patient_medication_information"}
 )
@@ -147,6 +155,8 @@ def candidates(
             score = (overlap + heading_overlap) / math.sqrt(max(8, len(words))) + 1.5 / (rank + 2)
             tidy = _tidy(raw)
             if patient:
+                if BOILERPLATE.search(raw):
+                    continue
                 tidy = shorter(tidy)
                 score += plain_score(tidy, hit.passage, hit.source)
             mine.append(
