@@ -176,12 +176,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from medora.web.app import create_app
-    from medora.web.config import WebSettings
     from medora.web.serving import run_workers, uvicorn_options
 
     settings = _settings(args)
     ensure_index(settings)
-    web = WebSettings()
+    web = settings.web
     if args.workers > 1 and "MEDORA_THREADS" not in os.environ:
         # one onnxruntime pool per worker, together no more threads than cores (bench/load.py: less CPU per answer)
         os.environ["MEDORA_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))

@@ -102,6 +102,60 @@ class GenerationSettings(BaseModel):
         return bool(self.base_url.strip() and self.model.strip())
 
 
+EXAMPLES = [
+    "What is the initial approach to managing endplate vertebral body compression?",
+    "How is uncomplicated cystitis treated?",
+    "What is the first-line treatment for anaphylaxis?",
+    "How is gout managed during a flare?",
+    "When should a thyroid nodule be biopsied?",
+]
+
+
+class WebSettings(BaseModel):
+    """Limits and page content of the web app (`Settings.web`; environment: MEDORA_WEB__<FIELD>)."""
+
+    max_body_bytes: int = Field(default=64 * 1024, description="bodies over this are refused with 413")
+    audience_cookie: str = Field(default="medora_audience", description="cookie that remembers clinician or patient")
+    audience_cookie_days: int = Field(default=365, description="how long the audience choice is remembered")
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark cookies Secure even when the app sees plain HTTP "
+        "(behind a TLS proxy without X-Forwarded-Proto); HTTPS requests always get Secure",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed "
+        "(e.g. [\"127.0.0.1\"]); default none: the socket's address is the client's",
+    )
+    ask_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="questions per client address per minute (/api/ask, /ask, follow-ups); 0: no limit",
+    )
+    submit_per_hour: int = Field(
+        default=20, ge=0, description="anonymous submissions for review per client address per hour; 0: no limit"
+    )
+    answer_cache_size: int = Field(
+        default=256,
+        ge=0,
+        description="recent answers to fresh questions kept per worker process, keyed by question, audience, "
+        "mode, index version and review-library revision; 0: no cache",
+    )
+    access_log_detail: bool = Field(
+        default=False,
+        description="log client addresses and full paths with query strings; default: method, route template "
+        "(no ids), status and time only, since answer and thread URLs are capabilities to health questions",
+    )
+    hsts_seconds: int = Field(
+        default=31_536_000,
+        ge=0,
+        description="Strict-Transport-Security max-age sent on HTTPS responses (or always with secure_cookies); 0: none",
+    )
+    examples: list[str] = Field(
+        default_factory=lambda: list(EXAMPLES), description="example questions on the home page"
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable, with MEDORA_ environment overrides (nested with __)."""
 
@@ -124,6 +178,7 @@ class Settings(BaseSettings):
     generation: GenerationSettings = Field(
         default_factory=GenerationSettings, description="optional language model for generative answers"
     )
+    web: WebSettings = Field(default_factory=WebSettings, description="the web app's limits and page content")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
     retention_days: int = Field(
         default=0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from medora.settings import Settings
 from medora.web.config import WebSettings
 
 pytestmark = pytest.mark.unit
@@ -16,4 +17,4 @@ def test_web_settings_are_described() -> None:
 
 def test_web_settings_take_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MEDORA_WEB__MAX_BODY_BYTES", "1024")
-    assert WebSettings().max_body_bytes == 1024
+    assert Settings().web.max_body_bytes == 1024  # one settings root: the web settings nest in it (#11)

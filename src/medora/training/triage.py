@@ -243,7 +243,7 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         cases, probs_of["urgent"], probs_of["self_harm"], heads["urgent"]["threshold"], heads["self_harm"]["threshold"]
     )
     meta["model"] = {"hidden": HIDDEN, "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "l2": L2, "batch": BATCH}
-    np.savez_compressed(out.with_suffix(".npz"), **arrays)
+    np.savez_compressed(out.with_suffix(".npz"), **arrays)  # type: ignore[arg-type]  # numpy types kwargs as bool
     out.write_text(json.dumps({**heads, "meta": meta}, indent=1) + "\n", encoding="utf-8")
     load.cache_clear()
     return meta

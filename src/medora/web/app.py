@@ -83,7 +83,7 @@ def cache_control(request: Request, response: Response) -> None:
 def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
     """Build the app: migrate the database, mount static files, register routes and error handlers."""
     settings = settings or get_settings()
-    web = web or WebSettings()
+    web = web or settings.web
     # A question's matrix-vector products are too small for a BLAS thread pool, and OpenBLAS's idle threads
     # spin: one worker answering one question at a time kept 1.9 cores busy, 1.0 with one BLAS thread (#14).
     threadpool_limits(1, user_api="blas")
