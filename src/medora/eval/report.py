@@ -115,7 +115,7 @@ def write_report(result: SuiteResult, out_root: Path, command: str) -> Path:
             draw(p, folder / f"{p.name}.png")
             images.append(p)
     except ImportError:
-        plot_note = "Plots skipped: matplotlib is not installed (pip install -e '.[test]' or pip install matplotlib)."
+        plot_note = "Plots skipped: matplotlib is not installed (it is a dependency of medora: reinstall with pip install -e .)."
     row = append_history(out_root, result, command)
     lines = [
         f"# Medora evaluation: {result.suite}",
