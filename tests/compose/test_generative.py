@@ -126,6 +126,8 @@ def test_a_good_answer_is_shown_with_every_bullet_kept(server: FakeServer, judge
     assert_every_bullet_checks_out(a)
     body = server.requests[0]
     assert body["model"] == "fake-model" and body["response_format"]["type"] == "json_schema"
+    cites = body["response_format"]["json_schema"]["schema"]["properties"]["bottom_line"]["properties"]["cites"]
+    assert cites["items"]["enum"] == [1, 2, 3, 4, 5]  # a schema-enforcing server cannot cite outside them
 
 
 def test_invented_dose_drug_and_flipped_negation_never_reach_the_answer(

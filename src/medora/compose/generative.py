@@ -27,7 +27,7 @@ from medora.compose.audience import SEEK_CARE_INTRO, grade_level
 from medora.compose.citations import MAX_PASSAGE_CHARS, ReferenceBook, renumber
 from medora.compose.extractive import near_duplicate
 from medora.compose.llm import ChatClient, GenerationFailed
-from medora.compose.prompt import ANSWER_SCHEMA, GenInput, Given, messages, parse_reply, strip_instructions
+from medora.compose.prompt import GenInput, Given, answer_schema, messages, parse_reply, strip_instructions
 from medora.compose.sections import ORDER, heading, intent_of, kind_of_sentence
 from medora.compose.support import SupportJudge
 from medora.compose.verify import Verdict, Verifier, tally
@@ -85,7 +85,7 @@ def propose_and_verify(
     `on_bullet(kind, verdict)` is called as each bullet is verified (the page streams them).
     """
     try:
-        reply = client.complete(messages(inp), ANSWER_SCHEMA)
+        reply = client.complete(messages(inp), answer_schema([g.n for g in inp.passages]))
     except GenerationFailed as exc:
         return fallback(answer, exc.reason, gs)
     proposal = parse_reply(reply.text)
