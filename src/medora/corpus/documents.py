@@ -47,6 +47,8 @@ def _pdf_of(path: Path) -> tuple[str, list[tuple[str, str]]]:
         title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except (PdfReadError, ValueError, OSError) as exc:
         raise SourceFileError(path, f"unreadable PDF: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - pypdf raises AttributeError, KeyError... on damaged structures
+        raise SourceFileError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     if not any(t.strip() for _, t in pages):
         raise SourceFileError(path, "PDF has no extractable text (scanned image? run OCR first)")
     return title, pages
