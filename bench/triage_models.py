@@ -10,7 +10,6 @@ within `FALSE_ALARM_BOUND`), for logistic regression and for an MLP of each hidd
 from __future__ import annotations
 
 import argparse
-import random
 import time
 
 import numpy as np
@@ -30,17 +29,6 @@ def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-5, epochs: int = 5000,
         w -= lr * (x.T @ g / len(y) + l2 * w)
         b -= lr * float(g.mean())
     return lambda z: 1.0 / (1.0 + np.exp(-(z @ w + b)))
-
-
-def out_of_fold(x: np.ndarray, y: np.ndarray, make, folds: int = 5, seed: int = 7) -> np.ndarray:  # noqa: ANN001
-    idx = list(range(len(y)))
-    random.Random(seed).shuffle(idx)
-    out = np.zeros(len(y))
-    for f in range(folds):
-        test = idx[f::folds]
-        train = sorted(set(idx) - set(test))
-        out[test] = make(x[train], y[train])(x[test])
-    return out
 
 
 def main() -> None:
@@ -75,7 +63,7 @@ def main() -> None:
     ):
         for name, make in models:
             t = time.perf_counter()
-            probs = out_of_fold(x, y, make)
+            probs = trainer.cross_validated(x, y, make=make)
             thr = trainer.choose_threshold(probs, y, hard & (y == 0), trainer.FALSE_ALARM_BOUND[head])
             hit = probs >= thr
             print(

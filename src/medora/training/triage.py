@@ -12,6 +12,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -75,15 +76,22 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int = 0) -> MLP:
     return MLP(params[0], params[1], params[2], float(params[3][0]))
 
 
-def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 7) -> np.ndarray:
-    """Out-of-fold probabilities."""
+def cross_validated(
+    x: np.ndarray,
+    y: np.ndarray,
+    folds: int = 5,
+    seed: int = 7,
+    make: Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]] | None = None,
+) -> np.ndarray:
+    """Out-of-fold probabilities; `make(x, y)` returns a fitted model's probability function (default: `fit`)."""
+    make = make or (lambda a, b: fit(a, b).probs)
     idx = list(range(len(y)))
     random.Random(seed).shuffle(idx)
     out = np.zeros(len(y))
     for f in range(folds):
         test = idx[f::folds]
         train = sorted(set(idx) - set(test))
-        out[test] = fit(x[train], y[train]).probs(x[test])
+        out[test] = make(x[train], y[train])(x[test])
     return out
 
 
