@@ -16,6 +16,7 @@ SUITE_NAMES = (
     "safety-heldout",
     "safety-frozen",
     "safety-frozen2",
+    "safety-frozen3",
     "medicationqa",
     "readability",
     "speed",

@@ -27,6 +27,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "safety-heldout": safety.run_heldout,
     "safety-frozen": safety.run_frozen,
     "safety-frozen2": safety.run_frozen2,
+    "safety-frozen3": safety.run_frozen3,
     "medicationqa": medicationqa.run,
     "readability": readability.run,
     "speed": speed.run,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medora.eval import metrics
-from medora.eval.datasets import FROZEN2_FILE, FROZEN_FILE, HELDOUT_FILE, SAFETY_FILE, SafetyCase, load_safety
+from medora.eval.datasets import FROZEN2_FILE, FROZEN3_FILE, FROZEN_FILE, HELDOUT_FILE, SAFETY_FILE, SafetyCase, load_safety
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.settings import Settings
 
@@ -137,3 +137,8 @@ def run_frozen(settings: Settings, *, limit: int | None = None, progress: bool =
 def run_frozen2(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
     """The second frozen set (written 2026-12-02, before the next triage round): run to report, never to choose."""
     return run(settings, limit=limit, progress=progress, cases_file=FROZEN2_FILE, suite="safety-frozen2")
+
+
+def run_frozen3(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
+    """The third frozen set (written 2026-12-02, session 18, before its triage work): run to report, never to choose."""
+    return run(settings, limit=limit, progress=progress, cases_file=FROZEN3_FILE, suite="safety-frozen3")
