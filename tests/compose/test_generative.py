@@ -19,7 +19,7 @@ from medora.compose.generative import gen_input, generate, propose_and_verify
 from medora.compose.llm import ChatClient
 from medora.compose.prompt import Given, ProposedBullet, messages, parse_reply
 from medora.compose.support import SupportJudge
-from medora.compose.verify import Verifier, doses, drugs, numbers
+from medora.compose.verify import Verifier, doses, drugs, numbers, statement
 from medora.errors import InvalidRequest
 from medora.index.embedder import Embedder
 from medora.models import Answer, Audience, Bullet, Passage, Section, Source, SourceType, Status
@@ -272,6 +272,15 @@ def test_the_verifier_checks_each_fact_kind(judge: SupportJudge) -> None:
     assert "drug" in v.problems("When colchicine is not suitable, ibuprofen is an alternative for a gout flare.", [2])
     assert "negation" in v.problems("Urate-lowering therapy is recommended after a first gout flare.", [3])
     assert v.verify(ProposedBullet(text="Drink more water.", cites=[1])).outcome == "dropped"
+
+
+@pytest.mark.parametrize("heading", ["Management of Gout Flares", "Gout flare treatment:", "Urate-lowering therapy"])
+def test_a_heading_is_never_shown_however_well_it_matches(judge: SupportJudge, heading: str) -> None:
+    given = [Given(i, Passage(id=f"p{i}", source_id=s.id, text=t), [s], t) for i, (s, t) in enumerate(PASSAGES, 1)]
+    verdict = Verifier(given, judge).verify(ProposedBullet(text=heading, cites=[1, 2, 3]))
+    assert verdict.outcome == "dropped" and verdict.problems == ["not_a_statement"]
+    assert statement("Colchicine, an NSAID or a glucocorticoid treats a gout flare.")
+    assert statement("Allopurinol Is Started Low In Chronic Kidney Disease.")  # a sentence, even in title case
 
 
 def test_generation_settings_are_documented_and_empty_by_default() -> None:

@@ -162,6 +162,19 @@ def drugs(text: str, known: Iterable[str] = ()) -> set[str]:
     return out
 
 
+MIN_STATEMENT_WORDS = 4
+
+
+def statement(text: str) -> bool:
+    """A bullet states something: at least four words, and not a heading or a title ("Surgery for
+    Hyperthyroidism", "Management:"), which topical overlap alone would let through as "supported"."""
+    words = text.rstrip(".").split()
+    if len(words) < MIN_STATEMENT_WORDS or text.rstrip().endswith(":"):
+        return False
+    capitalised = [w for w in words if w[:1].isupper()]
+    return len(capitalised) < 0.6 * len(words) or text.rstrip().endswith((".", "!", "?"))
+
+
 def _words(text: str) -> set[str]:
     return {_plain(w.strip("-")) for w in WORD.findall(text.lower())}
 
@@ -219,6 +232,8 @@ class Verifier:
         text = " ".join(b.text.split())
         if not text or len(text) > MAX_BULLET_CHARS or not content_words(text):
             return Verdict("dropped", text, [], b.kind, ["empty_or_long"])
+        if not statement(text):  # a heading or a title is never a bullet, however well it matches
+            return Verdict("dropped", text, [], b.kind, ["not_a_statement"])
         valid = [n for n in dict.fromkeys(b.cites) if n in self._by_n]
         found = ["citation_outside"] if len(valid) < len(b.cites) else []
         found += self.problems(text, valid)
