@@ -45,7 +45,7 @@ def questions(settings: Settings, n: int) -> list[str]:
     shared = Path(__file__).resolve().parent / "questions.txt"
     lines = shared.read_text(encoding="utf-8").splitlines() if shared.exists() else FIXED
     out = [q.strip() for q in lines if q.strip() and not q.startswith("#")]
-    topics = sorted(title for title, _emergency, _sid in get_engine(settings).topic_meta.values())
+    topics = sorted(t.title for t in get_engine(settings).topics.values())
     for i, title in enumerate(topics):
         if len(out) >= n:
             break

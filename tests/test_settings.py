@@ -24,8 +24,7 @@ def test_environment_overrides(monkeypatch) -> None:  # noqa: ANN001
 
 def test_answer_steering_thresholds_live_in_settings(monkeypatch) -> None:  # noqa: ANN001
     from medora.models import Hit, Passage, Source, SourceType
-    from medora.qa import _pick_topic
-    from medora.retrieval import Expansion
+    from medora.retrieval import Expansion, pick_topic
 
     src = Source(id="kb:gout", type=SourceType.GUIDELINE, title="Gout", organization="Medora")
     hit = Hit(
@@ -35,8 +34,8 @@ def test_answer_steering_thresholds_live_in_settings(monkeypatch) -> None:  # no
         similarity=0.6,
     )
     exp = Expansion(terms=["gout"])
-    assert _pick_topic(exp, [hit], None, Settings().retrieval.topic_similarity) == "gout"  # default 0.55
+    assert pick_topic(exp, [hit], None, Settings().retrieval.topic_similarity) == "gout"  # default 0.55
     monkeypatch.setenv("MEDORA_RETRIEVAL__TOPIC_SIMILARITY", "0.9")
     s = Settings()
     assert s.retrieval.topic_similarity == 0.9 and s.retrieval.k_hits == 20
-    assert _pick_topic(exp, [hit], None, s.retrieval.topic_similarity) is None
+    assert pick_topic(exp, [hit], None, s.retrieval.topic_similarity) is None

@@ -22,6 +22,11 @@ from medora.models import DrugName
 
 WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 LABELS_PER_DRUG = 3  # a bulk download holds dozens of repackagers' copies of one generic: cite the newest few
+# The label sections (openFDA fields) written for patients: Medication Guide, patient package insert, patient
+# information and counselling. A patient's answer prefers their sentences; they read plainer.
+PATIENT_SECTIONS = frozenset(
+    {"information_for_patients", "spl_medguide", "spl_patient_package_insert", "patient_medication_information"}
+)
 
 
 @dataclass(frozen=True)

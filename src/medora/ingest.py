@@ -157,7 +157,7 @@ def _build(
     report.embedded = len(todo_texts)
     report.questions_embedded = len(q_texts)
     report.passages_total = int(matrix.shape[0])
-    hashes = sorted(r[0] for r in writer.db.execute("SELECT sha256 FROM files"))
+    hashes = writer.file_hashes()
     manifest = {
         "medora_version": __version__,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -232,17 +232,5 @@ def _ingest_file(writer: IndexWriter, kind: str, path: Path, report: IngestRepor
         return
     report.passages_added += writer.replace_file(key, kind, sha, result.sources, result.passages)
     report.files_read += 1
-    synonyms = list(result.synonyms)  # names a reader knows are the same thing (drug brand and generic)
-    for src in result.sources:
-        if src.corpus == "medquad" and src.extra.get("synonyms"):
-            focus = src.extra["focus"].lower()
-            for syn in src.extra["synonyms"].split("|"):
-                syn = syn.strip().lower()
-                if syn and syn != focus and len(syn) < 60 and "," not in syn:
-                    synonyms += [(syn, focus, "medquad"), (focus, syn, "medquad")]
-        if src.corpus == "kb" and src.id.count(":") == 1 and "aliases" in src.extra:
-            aliases = json.loads(src.extra["aliases"])
-            tid = src.id.split(":", 1)[1]
-            writer.add_topic(tid, src.title, aliases, src.extra.get("emergency") == "true", src.id)
-            synonyms += [(a.lower(), src.title.lower(), "kb") for a in aliases]
-    writer.add_synonyms(synonyms)
+    writer.add_topics(result.topics)  # house topics (the knowledge base's files)
+    writer.add_synonyms(result.synonyms)  # names a reader knows are the same thing (drug brand and generic...)

@@ -5,6 +5,7 @@ Nothing here imports from the rest of the package: every stage may import these.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Literal, get_args
 
@@ -81,6 +82,17 @@ class Passage(BaseModel):
     topic: str | None = Field(default=None, description="knowledge-base topic id, if any")
     embed_text: str | None = Field(default=None, description="text to embed, if not `text`")
     meta: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A house knowledge-base topic as the index holds it: what a question can name, and whether it is an emergency."""
+
+    id: str  # e.g. "gout"; its statements are the passages with this `topic`
+    title: str
+    aliases: tuple[str, ...] = ()
+    emergency: bool = False  # time-critical condition: happening now, the answer opens with the emergency notice
+    source_id: str = ""  # the topic's own source, "kb:<id>"
 
 
 class Hit(BaseModel):

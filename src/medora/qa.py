@@ -1,7 +1,9 @@
 """`ask()`: the one entry point that the CLI, the web app and the evaluation harness all call.
 
     understand(): question -> validate -> (follow-up rewrite) -> triage
-    respond():    -> hybrid search -> evidence check -> compose -> (generative: verify)
+    respond():    refused or another language? -> retrieve (once: `medora.retrieval`, one typed `Retrieval`)
+                  -> escalate (an emergency topic happening now) -> drug label | not answered | compose
+                  -> (generative: a model proposes, Medora verifies) -> Answer
 
 The editorial review sits beside this, in `medora.editorial` (approved articles, versions).
 
@@ -14,7 +16,6 @@ Usage example::
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import unicodedata
@@ -23,16 +24,15 @@ from dataclasses import dataclass
 from medora.compose import Evidence, compose, modifiers_of, not_answered
 from medora.compose.generative import generate
 from medora.conversation import Conversation, standalone
-from medora.druganswers import label_answer, label_evidence
+from medora.druganswers import label_answer
 from medora.errors import InvalidRequest, QuestionTooLong
 from medora.index.retired import Retired
 from medora.index.store import IndexReader
-from medora.models import Answer, Audience, Hit, Status
-from medora.question import QuestionFrame
-from medora.retrieval import Expansion, SearchEngine
+from medora.models import Answer, Audience, Status
+from medora.retrieval import Retrieval, SearchEngine, Verdict
 from medora.settings import Settings, get_settings
-from medora.text import FINDING_NEGATION
 from medora.triage import Triage, triage, urgent_notice
+from medora.triage.escalate import escalate
 from medora.triage.language import notice as language_notice
 
 _engines: dict[str, SearchEngine] = {}
@@ -115,9 +115,8 @@ def understand(
     text = validate_question(question, settings)
     aud = parse_audience(audience)
     engine = engine or get_engine(settings)
-    names_topic = bool(engine.expand(text).topics)
-    query = standalone(text, conversation, names_topic, understand=engine.frame)
-    tri = triage(query, embed=engine.query_vector)
+    query = standalone(text, conversation, understand=engine.frame)  # the frame decides (retrieve expands, once)
+    tri = triage(query, embed=engine.query_vector)  # the vector dense search reuses
     return Asked(text, query, aud, tri, {"triage": _ms(t0)}, t0)
 
 
@@ -142,95 +141,67 @@ def ask(
 
 
 def respond(asked: Asked, *, settings: Settings, engine: SearchEngine, mode: str = "extractive") -> Answer:
-    """Retrieve, check the evidence and compose the answer to a question `understand()` has read."""
-    text, query, aud, tri, timing, t0 = (
-        asked.text,
-        asked.query,
-        asked.audience,
-        asked.triage,
-        asked.timing,
-        asked.started,
-    )
-    timing = dict(timing)
+    """Retrieve once, then answer from what was found: a drug label, "not answered" with the reason, or compose."""
+    text, query, aud, tri = asked.text, asked.query, asked.audience, asked.triage
+    timing, t0 = dict(asked.timing), asked.started
     if tri.status == Status.OUT_OF_SCOPE:
         return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE, tri.refusal), timing, t0)
-    if not tri.language.english:  # we cannot read it reliably: say so, in that language, with the emergency line
+    if not tri.language.english:  # not read reliably: said so, in that language, with the emergency line
         return _finish(_not_english(text, aud, tri), timing, t0)
 
     t1 = time.perf_counter()
-    hits, exp = engine.search(query, k=settings.retrieval.k_hits)
+    found = engine.retrieve(query, tri, aud)
     timing["retrieval"] = _ms(t1)
-    label = label_evidence(query, engine, exp)
-    if label is not None:  # a drug question: answered from its FDA label, or "we have no label for X" (#13)
-        answer = label_answer(label, text, query, aud, engine, settings)
-        if tri.status == Status.URGENT:
-            answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": urgent_notice(tri, aud)})
-        return _finish(answer, timing, t0)
-    frame = engine.frame(query)  # what it asks about, which kind of answer, for whom (#13)
-    topic = _pick_topic(exp, hits, frame, settings.retrieval.topic_similarity)
-    if frame.focus is not None and topic is None:  # the passages written about the focus, on top (#13)
-        hits = _focused(hits, engine.focus_search(query, frame.focus))
-    status = Status.URGENT if tri.status == Status.URGENT else Status.ANSWERED
-    if (
-        topic
-        and engine.topic_meta[topic][1]
-        and status != Status.URGENT
-        and tri.situation.current
-        and not FINDING_NEGATION.search(query.lower())
-    ):
-        # an emergency topic happening now to a real person is time-critical (education about it is not)
-        tri = Triage(
-            Status.URGENT,
-            ["emergency_topic"],
-            [engine.topic_meta[topic][0].lower()],
-            True,
-            tri.values,
-            tri.critical_values,
-            tri.situation,
-            tri.language,
-        )
-        status = Status.URGENT
-    notice = urgent_notice(tri, aud) if status == Status.URGENT else None
-
-    best = max((h.similarity for h in hits), default=0.0)
-    if (
-        not tri.medical
-        and topic is None
-        and best < settings.retrieval.non_medical_similarity
-        and status != Status.URGENT
-        and not tri.clinical
-    ):
-        return _finish(not_answered(text, aud, Status.OUT_OF_SCOPE), timing, t0)  # nothing medical asked
-    if topic is None and not _has_evidence(exp, best, engine, settings, tri):
-        answer = not_answered(text, aud, Status.OUT_OF_SCOPE if not tri.medical else Status.INSUFFICIENT_EVIDENCE)
-        if answer.status == Status.INSUFFICIENT_EVIDENCE:
-            answer = _names_what_is_missing(answer, frame, exp, engine)
-        if notice:  # an emergency still gets its notice, even with nothing to cite
-            answer = answer.model_copy(
-                update={"status": Status.URGENT, "urgent_notice": notice, "title": "Possible emergency"}
-            )
-        return _finish(answer, timing, t0)
+    tri = escalate(tri, query, found.topic)  # an emergency topic happening now: a new, urgent result
+    notice = urgent_notice(tri, aud) if tri.status == Status.URGENT else None
+    if found.label is not None:  # a drug question: answered from its FDA label, or "we have no label for X" (#13)
+        answer = label_answer(found.label, text, query, aud, found.shelf, settings)
+        return _finish(_urgent(answer, notice), timing, t0)
+    if found.verdict != Verdict.ENOUGH:
+        return _finish(_declined(text, aud, found, notice), timing, t0)
 
     t2 = time.perf_counter()
-    ev = Evidence(
-        question=text,
-        standalone=query,
-        hits=hits,
-        terms=exp.terms + exp.added,
-        topic=topic,
-        topic_title=engine.topic_meta[topic][0] if topic else None,
-        modifiers=modifiers_of(query),
-        frame=frame,
-        similarity=lambda ids: engine.similarities(query, ids),
-    )
-    answer = compose(ev, engine.reader, aud, settings.compose, status)
+    ev = evidence(text, found)
+    answer = compose(ev, found.shelf, aud, settings.compose, Status.URGENT if notice else Status.ANSWERED)
     answer = generate(answer, ev, engine, settings, mode)  # model proposes, Medora verifies (#15)
     if notice:
-        answer = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice})
-    elif topic and engine.topic_meta[topic][1]:
+        answer = _urgent(answer, notice)
+    elif found.topic and found.topic.emergency:
         answer = _red_flags_first(answer, aud)
     timing["compose"] = _ms(t2)
     return _finish(answer, timing, t0)
+
+
+def evidence(question: str, found: Retrieval) -> Evidence:
+    """What composition works from: the question and what retrieval found (composition reads nothing else)."""
+    return Evidence(
+        question=question,
+        standalone=found.query,
+        hits=found.hits,
+        terms=found.terms,
+        topic=found.topic.id if found.topic else None,
+        topic_title=found.topic.title if found.topic else None,
+        modifiers=modifiers_of(found.query),
+        frame=found.frame,
+        similarity=found.similarity,
+    )
+
+
+def _urgent(answer: Answer, notice: str | None) -> Answer:
+    return answer.model_copy(update={"status": Status.URGENT, "urgent_notice": notice}) if notice else answer
+
+
+def _declined(text: str, aud: Audience, found: Retrieval, notice: str | None) -> Answer:
+    """Not answered: nothing medical asked, or nothing in the library answers it (naming what it lacks)."""
+    if found.verdict == Verdict.NOT_MEDICAL:
+        answer = not_answered(text, aud, Status.OUT_OF_SCOPE)
+    else:
+        answer = _nothing_on(not_answered(text, aud, Status.INSUFFICIENT_EVIDENCE), found.missing)
+    if notice:  # an emergency still gets its notice, even with nothing to cite
+        answer = answer.model_copy(
+            update={"status": Status.URGENT, "urgent_notice": notice, "title": "Possible emergency"}
+        )
+    return answer
 
 
 IF_HAPPENING_NOW = {
@@ -260,35 +231,8 @@ def _not_english(text: str, aud: Audience, tri: Triage) -> Answer:
     return answer.model_copy(update={"title": f"Question in {tri.language.name}"})
 
 
-def _pick_topic(
-    exp: Expansion, hits: list[Hit], frame: QuestionFrame | None = None, lead_similarity: float = 0.55
-) -> str | None:
-    """The house topic of the question's focus; without a focus, a KB topic the question names (best-ranked
-    first), else one that clearly leads the results. A topic named only as context ("gout with CKD") is not it."""
-    if frame is not None and frame.focus is not None:
-        return frame.focus.topic
-    rank = {}
-    for i, h in enumerate(hits):
-        if h.passage.topic and h.passage.topic not in rank:
-            rank[h.passage.topic] = i
-    if exp.topics:
-        return min(exp.topics, key=lambda t: (rank.get(t, 999), exp.topics.index(t)))
-    for h in hits[:3]:
-        if h.passage.topic and h.similarity >= lead_similarity:
-            return h.passage.topic
-    return None
-
-
-def _focused(hits: list[Hit], about_focus: list[Hit], k: int = 20) -> list[Hit]:
-    """The focus's own passages first, then the other hits (compose keeps only sentences about the focus)."""
-    seen = {h.passage.id for h in about_focus}
-    return (about_focus + [h for h in hits if h.passage.id not in seen])[: max(k, len(about_focus))]
-
-
-def _names_what_is_missing(answer: Answer, frame: QuestionFrame, exp: Expansion, engine: SearchEngine) -> Answer:
+def _nothing_on(answer: Answer, name: str | None) -> Answer:
     """The "not enough evidence" answer says what we hold nothing about: the focus, or the name no passage uses (#13)."""
-    unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
-    name = _unknown_name(frame.text, unknown[0]) if unknown else frame.focus.name if frame.focus else None
     if name is None:
         return answer
     text = (
@@ -297,27 +241,6 @@ def _names_what_is_missing(answer: Answer, frame: QuestionFrame, exp: Expansion,
     )
     summary = answer.summary.model_copy(update={"text": text})
     return answer.model_copy(update={"summary": summary, "title": f"Nothing on {name} in the library"})
-
-
-def _unknown_name(question: str, word: str) -> str:
-    """The unknown word with the name words after it, as the question spells them ("Zorblaxian fever syndrome")."""
-    m = re.search(rf"\b{re.escape(word)}\b((?:[\s-]+(?!(?:{NAME_STOP})\b)[A-Za-z-]+){{0,3}})", question, re.I)
-    return m.group(0).strip() if m else word
-
-
-NAME_STOP = "in|on|at|for|and|or|with|is|are|was|the|a|an|to|of|after|before|during|when|if|that|this|my|your"
-
-
-def _has_evidence(exp: Expansion, best: float, engine: SearchEngine, settings: Settings, tri: Triage) -> bool:
-    """`best` is the highest cosine similarity among the hits (0 when there are none)."""
-    if best < settings.retrieval.min_similarity:
-        return False
-    if tri.clinical:
-        return True  # clinical values and emergency features are never refused as unknown words
-    # A name we hold nothing about (not in any passage, not even a common English word) means the
-    # question is about something outside the library, unless the match is strong anyway.
-    unknown = [t for t in exp.terms if len(t) > 3 and t not in engine.vocabulary and not engine.lexical([t], 1)]
-    return not unknown or best >= settings.retrieval.unknown_word_override
 
 
 def _ms(since: float) -> float:

@@ -116,7 +116,7 @@ def test_ask_with_conversation_id_continues_the_thread(client: TestClient, seed:
 
 
 def test_sources_endpoint_gives_the_passages(client: TestClient, seed: dict, engine) -> None:  # noqa: ANN001
-    sid = engine.topic_meta[seed["topic"]][2]
+    sid = engine.topics[seed["topic"]].source_id
     got = client.get(f"/api/sources/{sid}").json()
     assert got["ok"] and got["source"]["id"] == sid and got["passages"]
     assert all(p["id"] and p["text"] for p in got["passages"])

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from medora.compose.audience import plain, sentence_grade, shorter
+from medora.drugnames import PATIENT_SECTIONS
 from medora.models import Hit, Passage, Source, SourceType
-from medora.retrieval import content_terms
+from medora.text import content_terms
 
 BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n+")
 LIST_ITEM = re.compile(r"^\s*[-*•]\s+")
@@ -51,9 +52,6 @@ BOILERPLATE = re.compile(
     r"|exactly as your (?:healthcare provider|doctor) tells you|these are not all the possible side effects"
     r"|written for health(?:care)? professionals|for more information,? (?:go to|call)|keep .{0,40}out of the reach",
     re.I,
-)
-PATIENT_SECTIONS = frozenset(
-    {"information_for_patients", "spl_medguide", "spl_patient_package_insert", "patient_medication_information"}
 )
 
 

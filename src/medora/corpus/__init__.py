@@ -21,11 +21,16 @@ from medora.corpus.nci import read_nci
 from medora.corpus.pubmed import read_medline_xml, read_pubmedqa
 from medora.corpus.uspstf import read_uspstf
 from medora.errors import SourceFileError
+from medora.models import Topic
 
 
 def read_kb(path: Path) -> ReadResult:
-    sources, passages = topic_records(read_topic(path))
-    return ReadResult(sources, passages)
+    """One house topic: its sources and statements, the topic itself, and its aliases as synonyms of its title."""
+    topic = read_topic(path)
+    sources, passages = topic_records(topic)
+    synonyms = [(a.lower(), topic.title.lower(), "kb") for a in topic.aliases]
+    entry = Topic(topic.id, topic.title, tuple(topic.aliases), topic.emergency, f"kb:{topic.id}")
+    return ReadResult(sources, passages, synonyms, [entry])
 
 
 READERS: dict[str, Callable[[Path], ReadResult]] = {

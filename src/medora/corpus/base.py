@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medora.models import Passage, Source
+from medora.models import Passage, Source, Topic
 from medora.text import clean_ws, sentences
 
 __all__ = ["ReadResult", "clean_ws", "first_words", "pack", "sentences"]
@@ -12,12 +12,14 @@ __all__ = ["ReadResult", "clean_ws", "first_words", "pack", "sentences"]
 
 @dataclass
 class ReadResult:
-    """The sources and passages one file yields, and the synonyms its names teach query expansion."""
+    """The sources and passages one file yields, the synonyms its names teach query expansion, and the house
+    topics it defines (ingest stores them as they come, knowing no reader's format)."""
 
     sources: list[Source] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     # (term, expansion, origin), e.g. ("lexapro", "escitalopram", "druglabel")
     synonyms: list[tuple[str, str, str]] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
 
 
 def pack(paragraphs: list[str], target_words: int = 180, max_words: int = 320) -> list[str]:

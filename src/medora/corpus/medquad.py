@@ -92,4 +92,17 @@ def read_medquad(path: Path) -> ReadResult:
                 meta={"qtype": q.get("qtype", ""), "focus": focus, "qid": q.get("qid", ""), "question": question},
             )
         )
-    return ReadResult([source], passages)
+    return ReadResult([source], passages, focus_synonyms(focus, source.extra["synonyms"]))
+
+
+def focus_synonyms(focus: str, synonyms: str) -> list[tuple[str, str, str]]:
+    """The document's other names for its focus ("|"-joined), each way round; long or listed names are left out."""
+    if not synonyms:
+        return []
+    rows = []
+    focus = focus.lower()
+    for syn in synonyms.split("|"):
+        syn = syn.strip().lower()
+        if syn and syn != focus and len(syn) < 60 and "," not in syn:
+            rows += [(syn, focus, "medquad"), (focus, syn, "medquad")]
+    return rows

@@ -35,7 +35,8 @@ import numpy as np
 
 from medora.errors import Conflict, IndexCorrupt, IndexMissing
 from medora.index.durable import fsync_dir, fsync_file, storage_errors, write_atomic
-from medora.models import Passage, Source
+from medora.index.lexical import bm25
+from medora.models import Passage, Source, Topic
 
 # 2: passages carry the question they answer (question_hash, q_row) and questions.npy holds their vectors.
 # An ingest over a version-1 index reads every file again (the readers add the questions) and embeds only
@@ -197,11 +198,12 @@ class IndexWriter:
     def add_synonyms(self, rows: Iterable[tuple[str, str, str]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO synonyms(term, expansion, origin) VALUES (?,?,?)", rows)
 
-    def add_topic(self, tid: str, title: str, aliases: list[str], emergency: bool, source_id: str) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO topics VALUES (?,?,?,?,?)",
-            (tid, title, json.dumps(aliases), int(emergency), source_id),
-        )
+    def add_topics(self, topics: Iterable[Topic]) -> None:
+        for t in topics:
+            self.db.execute(
+                "INSERT OR REPLACE INTO topics VALUES (?,?,?,?,?)",
+                (t.id, t.title, json.dumps(list(t.aliases)), int(t.emergency), t.source_id),
+            )
 
     def drop_topics_without_passages(self) -> None:
         self.db.execute(
@@ -263,6 +265,10 @@ class IndexWriter:
 
     def files(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT path FROM files")]
+
+    def file_hashes(self) -> list[str]:
+        """The content hash of every file in the new version, sorted (the manifest's corpus hash is made of them)."""
+        return sorted(r[0] for r in self.db.execute("SELECT sha256 FROM files"))
 
     def set_user_sources(self, paths: list[str]) -> None:
         """The paths given to `medora ingest <paths>` so far; a rebuild reads them again."""
@@ -526,14 +532,56 @@ class IndexReader:
         )
         return [(int(v), Passage.model_validate_json(j)) for v, j in rows if v is not None]
 
+    def answers_of(self, source_id: str) -> list[tuple[int, Passage]]:
+        """(vector row, passage) of a MedQuAD document's answers (ids: its id, "_", the section), in id order."""
+        rows = self.db.execute(
+            "SELECT vec_row, json FROM passages WHERE id >= ? AND id < ? ORDER BY id",
+            (source_id + "_", source_id + "`"),
+        )
+        return [(int(v), Passage.model_validate_json(j)) for v, j in rows if v is not None]
+
+    def lexical(self, terms: list[str], k: int, corpus: str | None = None) -> list[tuple[int, float]]:
+        """(rowid, BM25 score) of the best k passages matching any of the terms (`index.lexical`)."""
+        return bm25(self.db, terms, k, corpus)
+
+    def row_facts(self, rowids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """Source id and MedQuAD question type of these passage rows, in one query."""
+        if not rowids:
+            return {}
+        q = (
+            f"SELECT rowid, source_id, json_extract(json, '$.meta.qtype') FROM passages "
+            f"WHERE rowid IN ({','.join('?' * len(rowids))})"
+        )
+        return {r: (sid, qt) for r, sid, qt in self.db.execute(q, rowids)}
+
+    def vec_rows(self, passage_ids: list[str]) -> list[tuple[str, int]]:
+        """(passage id, vector row) of these passages, those with a vector only."""
+        if not passage_ids:
+            return []
+        q = f"SELECT id, vec_row FROM passages WHERE id IN ({','.join('?' * len(passage_ids))})"
+        return [(pid, v) for pid, v in self.db.execute(q, passage_ids) if v is not None]
+
+    def ids_by_vec_row(self) -> list[str]:
+        """Every passage id, in vector-row order (row i of `vectors` is the i-th)."""
+        return [pid for (pid,) in self.db.execute("SELECT id FROM passages ORDER BY vec_row")]
+
+    def medquad_focuses(self) -> list[tuple[str, str]]:
+        """(focus, source id) of every MedQuAD document that names its focus."""
+        rows = self.db.execute(
+            "SELECT id, json_extract(json, '$.extra.focus') FROM sources WHERE id >= 'medquad:' AND id < 'medquad;'"
+        )
+        return [(focus, sid) for sid, focus in rows if focus]
+
     def synonyms(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for term, exp in self.db.execute("SELECT term, expansion FROM synonyms"):
             out.setdefault(term, []).append(exp)
         return out
 
-    def topics(self) -> list[tuple[str, str, list[str], bool, str]]:
-        return [(t, title, json.loads(a), bool(e), s) for t, title, a, e, s in self.db.execute("SELECT * FROM topics")]
+    def topics(self) -> list[Topic]:
+        """The house topics, in the order ingest stored them (a later topic's alias wins a clash)."""
+        rows = self.db.execute("SELECT id, title, aliases, emergency, source_id FROM topics")
+        return [Topic(t, title, tuple(json.loads(a)), bool(e), s) for t, title, a, e, s in rows]
 
     def stats(self) -> dict:
         n_files = self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]

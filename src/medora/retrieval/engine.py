@@ -1,4 +1,4 @@
-"""Hybrid search: BM25 (SQLite FTS5) + dense vectors + question matching, fused by reciprocal rank, with priors.
+"""The search engine: BM25 (SQLite FTS5) + dense vectors + question matching, fused by reciprocal rank, with priors.
 
 Question matching (#13 part 6): every passage that answers a known question (MedQuAD's own; the implicit
 question of a label section or a house statement, see the readers) has that question embedded at ingest.
@@ -10,7 +10,8 @@ passages about the question's focus whose question type is the one asked get a s
 Usage example::
 
     engine = SearchEngine.open(settings)
-    hits = engine.search("endplate compression fracture management", k=20)
+    hits, expansion = engine.search("endplate compression fracture management", k=20)
+    found = engine.retrieve("How is gout treated?", triage("How is gout treated?"))   # the whole stage (#11)
 """
 
 from __future__ import annotations
@@ -19,18 +20,23 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from medora.drugnames import DrugNames
 from medora.index.embedder import Embedder
 from medora.index.store import IndexReader
-from medora.models import DrugName, Hit, Passage
+from medora.models import Audience, DrugName, Hit, Passage, Topic
 from medora.question import MEDQUAD_QTYPES, Focus, Lexicon, QuestionFrame, canonical_question, frame_of
+from medora.retrieval.result import Retrieval, retrieve
 from medora.settings import Settings
 from medora.text import QUERY_STOP_WORDS as STOPWORDS
 from medora.text import TERM as TOKEN
 from medora.text import content_terms
+
+if TYPE_CHECKING:
+    from medora.triage import Triage
 
 # Question intent -> MedQuAD question types that answer it (the consumer-question-to-FAQ match that
 # question-entailment systems exploit; Ben Abacha & Demner-Fushman 2019).
@@ -70,11 +76,11 @@ class SearchEngine:
         self.settings = settings
         self.synonyms = reader.synonyms()
         self.topic_names: dict[str, str] = {}  # lower-case alias -> topic id
-        self.topic_meta: dict[str, tuple[str, bool, str]] = {}
-        for tid, title, aliases, emergency, sid in reader.topics():
-            self.topic_meta[tid] = (title, emergency, sid)
-            for name in [title, *aliases]:
-                self.topic_names[name.lower()] = tid
+        self.topics: dict[str, Topic] = {}
+        for topic in reader.topics():
+            self.topics[topic.id] = topic
+            for name in [topic.title, *topic.aliases]:
+                self.topic_names[name.lower()] = topic.id
         self._max_alias_words = max((len(a.split()) for a in self.topic_names), default=1)
         self._lock = threading.Lock()
         self._masks: dict[str, np.ndarray] = {}
@@ -102,14 +108,8 @@ class SearchEngine:
 
     def _row_facts(self, rowids: list[int]) -> dict[int, tuple[str, str | None]]:
         """Source id and MedQuAD question type of candidate rows, in one query."""
-        if not rowids:
-            return {}
-        q = (
-            f"SELECT rowid, source_id, json_extract(json, '$.meta.qtype') FROM passages "
-            f"WHERE rowid IN ({','.join('?' * len(rowids))})"
-        )
         with self._lock:
-            return {r: (sid, qt) for r, sid, qt in self.reader.db.execute(q, rowids)}
+            return self.reader.row_facts(rowids)
 
     @classmethod
     def open(cls, settings: Settings) -> SearchEngine:
@@ -221,15 +221,8 @@ class SearchEngine:
         """Every name the library knows a subject by, built on first use (keeps cold start short)."""
         if self._lexicon is None:
             with self._lock:
-                conditions = [
-                    (focus, sid)
-                    for sid, focus in self.reader.db.execute(
-                        "SELECT id, json_extract(json, '$.extra.focus') FROM sources "
-                        "WHERE id >= 'medquad:' AND id < 'medquad;'"
-                    )
-                    if focus
-                ]
-                topics = [(tid, title, aliases) for tid, title, aliases, _, _ in self.reader.topics()]
+                conditions = self.reader.medquad_focuses()
+            topics = [(t.id, t.title, list(t.aliases)) for t in self.topics.values()]
             drugs: dict[str, tuple[str, list[str], list[str]]] = {}
             for labels in self.drugs.labels.values():
                 for lab in labels:
@@ -261,9 +254,8 @@ class SearchEngine:
         if not passage_ids:
             return {}
         qv = self.query_vector(query)
-        q = f"SELECT id, vec_row FROM passages WHERE id IN ({','.join('?' * len(passage_ids))})"
         with self._lock:
-            rows = [(pid, v) for pid, v in self.reader.db.execute(q, passage_ids) if v is not None]
+            rows = self.reader.vec_rows(passage_ids)
         if not rows:
             return {}
         sims = self.reader.vectors[[v for _, v in rows]] @ qv
@@ -280,13 +272,7 @@ class SearchEngine:
         rows: list[tuple[int, Passage]] = []
         with self._lock:
             for sid in sids:
-                rows += [
-                    (int(v), Passage.model_validate_json(j))
-                    for v, j in self.reader.db.execute(
-                        "SELECT vec_row, json FROM passages WHERE id >= ? AND id < ?", (sid + "_", sid + "`")
-                    )
-                    if v is not None
-                ]
+                rows += self.reader.answers_of(sid)
         if not rows:
             return []
         sims = self.reader.vectors[[v for v, _ in rows]] @ qv
@@ -324,24 +310,13 @@ class SearchEngine:
 
     # --- the two retrievers ----------------------------------------------------------------
     def lexical(self, terms: list[str], k: int, corpus: str | None = None) -> list[tuple[int, float]]:
-        if not terms:
-            return []
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
-        if corpus:
-            sql = (
-                "SELECT fts.rowid, bm25(fts, 2.0, 1.0) AS s FROM fts JOIN passages p ON p.rowid = fts.rowid "
-                "WHERE fts MATCH ? AND p.id LIKE ? ORDER BY s LIMIT ?"
-            )
-            args: tuple = (match, f"{corpus}:%", k)
-        else:
-            sql = "SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
-            args = (match, k)
+        """(rowid, BM25 score) of the k passages best matching any of the terms (the index's FTS5 table)."""
         with self._lock:
-            return [(r, -s) for r, s in self.reader.db.execute(sql, args)]
+            return self.reader.lexical(terms, k, corpus)
 
     def _mask(self, corpus: str) -> np.ndarray:
         if corpus not in self._masks:
-            ids = [pid for (pid,) in self.reader.db.execute("SELECT id FROM passages ORDER BY vec_row")]
+            ids = self.reader.ids_by_vec_row()
             self._masks[corpus] = np.array([pid.startswith(corpus + ":") for pid in ids])
         return self._masks[corpus]
 
@@ -390,6 +365,11 @@ class SearchEngine:
         top = np.argpartition(-per_row, k - 1)[:k]
         top = top[np.argsort(-per_row[top], kind="stable")]
         return [(int(self.reader.rowid_of_vec[i]), float(per_row[i])) for i in top if per_row[i] > -2.0]
+
+    # --- the whole stage (#11) --------------------------------------------------------------
+    def retrieve(self, query: str, triage: Triage, audience: Audience = Audience.CLINICIAN) -> Retrieval:
+        """Everything the answer is built from, found once (`medora.retrieval.result.retrieve`)."""
+        return retrieve(self, query, triage, audience)
 
     # --- fusion ----------------------------------------------------------------------------
     def search(
