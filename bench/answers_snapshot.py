@@ -6,9 +6,10 @@ Run it before and after a change on the same index and compare the two files (is
     MEDORA_DATA_DIR=/tmp/medora-small python bench/answers_snapshot.py --out /tmp/after.jsonl
     cmp /tmp/before.jsonl /tmp/after.jsonl
 
-The list: the house safety suite, the first 120 K-QA dev questions, 60 LiveQA and 60 MedicationQA dev
-questions, each for both audiences, plus follow-ups in a thread (the rewrite path) and a few generative-mode
-questions (with no model configured: the marked fallback). One JSON line per answer, in that order.
+The list: the house safety suite, the first 120 K-QA dev questions (the dev set has 101), 60 LiveQA and 60
+MedicationQA dev questions and a few about emergency topics (happening now, or not), each for both audiences,
+plus follow-ups in a thread (the rewrite path) and a few generative-mode questions (with no model configured:
+the marked fallback). One JSON line per answer, in that order.
 """
 
 from __future__ import annotations
@@ -39,6 +40,20 @@ THREADS = [
     ("Does Lexapro cause weight gain?", "and what about sertraline?"),
     ("What are the red flags in low back pain?", "and in children?"),
 ]
+# An emergency topic happening now (escalated after retrieval), beside education, past and negated wordings
+EMERGENCY_TOPICS = [
+    "My husband has giant cell arteritis and his vision is going blurry today, what should we do?",
+    "My wife has preeclampsia and is getting a headache now",
+    "My blood sugar is low right now, I think hypoglycemia, what should I do?",
+    "I have a pneumothorax now, what should I do",
+    "I have febrile neutropenia right now during chemo",
+    "I think I have testicular torsion right now",
+    "My daughter is having an asthma exacerbation right now and her inhaler isn't helping",
+    "What are the warning signs of preeclampsia?",
+    "My wife had preeclampsia last year, what is her risk next pregnancy?",
+    "My wife has preeclampsia but no headache and no vision changes now",
+    "How is febrile neutropenia managed?",
+]
 GENERATIVE = ["How is gout treated?", "What is the dose of metformin?", "crushing chest pain right now"]
 
 
@@ -50,6 +65,7 @@ def questions(s) -> list[tuple[str, str]]:  # noqa: ANN001 - Settings
     out += [("liveqa", q.query) for q in live[:60]]
     meds = load_medicationqa(bench_dir(s.shared_dir, "medicationqa") / "medicationqa-dev.jsonl")
     out += [("medicationqa", q.question) for q in meds[:60]]
+    out += [("emergency-topic", q) for q in EMERGENCY_TOPICS]
     return out
 
 
