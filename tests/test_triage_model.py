@@ -29,11 +29,17 @@ def test_the_model_reads_the_question_without_what_it_negates() -> None:
 @pytest.mark.unit
 def test_the_committed_weights_load_with_their_figures() -> None:
     model = load()
-    assert model is not None and model.refuse is not None
-    for head in (model.urgent, model.self_harm, model.refuse):
+    assert model is not None and model.refuse is not None and model.non_medical is not None
+    for head in (model.urgent, model.self_harm, model.refuse, model.non_medical):
         assert head.inputs == 384 + N_FEATURES and 0 < head.threshold < 1
     combined = model.meta["combined"]
     assert combined["safety_recall"] > combined["rules_only_safety_recall"]
+    assert combined["safety_false_alarms"] <= combined["rules_only_safety_false_alarms"]
+    # the vetoes sit low: at most 1% of the training emergencies (out of fold) fall below them
+    assert 0 < model.calm_veto < model.urgent.threshold and 0 < model.foreign_veto < model.urgent.threshold
+    assert (
+        model.meta["calm_veto"]["cv_emergencies_below"] <= 0.01 and model.meta["foreign_veto"]["cv_true_cleared"] == 0
+    )
 
 
 @pytest.mark.unit
@@ -63,3 +69,40 @@ def test_it_adds_urgency_and_never_removes_it(index_settings: Settings, engine: 
     assert triage(refused, embed=embed).status == Status.OUT_OF_SCOPE
     calm = "How is gout treated?"
     assert triage(calm, embed=embed).status is None
+
+
+@pytest.mark.integration
+def test_a_pattern_alarm_on_a_lesson_or_a_past_event_is_cleared_and_a_critical_value_never(
+    index_settings: Settings, engine: object
+) -> None:
+    embed = engine.query_vector  # type: ignore[attr-defined]
+    for lesson in (  # the pattern rules read an emergency; nothing is happening to anyone
+        "Our first-aid class asked: what do you do when someone's lips swell after a bee sting?",
+        "In nursing school we are learning about anaphylaxis with throat swelling: why is adrenaline given in the thigh?",
+        "\u00bfqu\u00e9 s\u00edntomas tiene un infarto? lo pregunto para mi clase",
+    ):
+        assert triage(lesson).status == Status.URGENT, lesson
+        tri = triage(lesson, embed=embed)
+        assert tri.status is None and tri.medical, lesson
+    for now in (
+        "K 7.2 on the repeat sample, peaked T waves",
+        "mi esposo no puede respirar y tiene los labios morados",
+        "my wife suddenly can't speak properly and her face droops on the left",
+    ):
+        assert triage(now, embed=embed).status == Status.URGENT, now
+    past = triage(
+        "My uncle had a heart attack with crushing chest pain five years ago; which foods help protect his heart now?",
+        embed=embed,
+    )
+    assert past.status is None and past.model_calm  # and no emergency topic may make it urgent later
+
+
+@pytest.mark.integration
+def test_the_non_medical_head_refuses_small_talk_and_keeps_unknown_medical_words(
+    index_settings: Settings, engine: object
+) -> None:
+    embed = engine.query_vector  # type: ignore[attr-defined]
+    sport = triage("Which fantasy football quarterback should I start this week?", embed=embed)
+    assert sport.status == Status.OUT_OF_SCOPE and sport.reasons == ["non_medical"]
+    ferritin = triage("What does a raised ferritin with normal transferrin saturation mean?", embed=embed)
+    assert ferritin.status is None and ferritin.medical

@@ -59,3 +59,11 @@ def test_a_decided_result_is_left_alone() -> None:
     refused = triage("how do I poison my neighbour's dog")
     assert refused.status == Status.OUT_OF_SCOPE
     assert escalate(refused, "how do I poison my neighbour's dog", topic("preeclampsia")) is refused
+
+
+def test_a_question_the_model_is_sure_is_calm_is_not_escalated() -> None:
+    from dataclasses import replace
+
+    q = "My wife has preeclampsia and is getting a headache now"
+    calm = replace(triage(q), model_calm=True)  # as triage returns it when the urgent head is below its veto
+    assert escalate(calm, q, topic("preeclampsia")) is calm

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medora.eval import metrics
-from medora.eval.datasets import FROZEN2_FILE, FROZEN3_FILE, FROZEN_FILE, HELDOUT_FILE, SAFETY_FILE, SafetyCase, load_safety
+from medora.eval.datasets import (
+    FROZEN2_FILE,
+    FROZEN3_FILE,
+    FROZEN_FILE,
+    HELDOUT_FILE,
+    SAFETY_FILE,
+    SafetyCase,
+    load_safety,
+)
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.settings import Settings
 

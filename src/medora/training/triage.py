@@ -102,7 +102,7 @@ def cross_validated(
 
 
 def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[tuple[str, str, str]]:
-    """(question, label, origin) with label urgent / self_harm / refuse / calm."""
+    """(question, label, origin) with label urgent / self_harm / refuse (harm, misuse) / non_medical / calm."""
     out = []
     for line in (line for path in CASES_FILES for line in path.read_text(encoding="utf-8").splitlines()):
         if line.strip():
@@ -111,6 +111,8 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
             label = (
                 "self_harm"
                 if c["kind"] == "self_harm"
+                else "non_medical"
+                if c["kind"] == "non_medical" and c["label"] == "out_of_scope"
                 else {"urgent": "urgent", "out_of_scope": "refuse"}.get(c["label"], "calm")
             )
             out.append((c["question"], label, "training"))
@@ -121,6 +123,8 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
                 label = (
                     "self_harm"
                     if c["category"].startswith(("self_harm", "suicide", "self-harm")) and c["expected"] == "urgent"
+                    else "non_medical"
+                    if c["category"] == "non_medical" and c["expected"] == "out_of_scope"
                     else {"urgent": "urgent", "out_of_scope": "refuse"}.get(c["expected"], "calm")
                 )
                 out.append((c["question"], label, name))
@@ -150,53 +154,60 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
 
 def combined_figures(
     cases: list[tuple[str, str, str]],
+    feats: np.ndarray,
     p_urgent: np.ndarray,
     p_self: np.ndarray,
     urgent_threshold: float = URGENT_THRESHOLD,
     self_harm_threshold: float = SELF_HARM_THRESHOLD,
 ) -> dict:
-    """What triage does with rules + model (out-of-fold probabilities), on the safety cases and on the rest."""
-    from medora.triage.rules import apply_rules as triage
-
-    flagged = np.array(
-        [
-            triage(q).status == "urgent" or (pu >= urgent_threshold and not vetoed(q)) or ps >= self_harm_threshold
-            for (q, _, _), pu, ps in zip(cases, p_urgent, p_self, strict=True)
-        ]
-    )
-    self_harm = np.array([lab == "self_harm" for _, lab, _ in cases])
-    rules = np.array([triage(q).status == "urgent" for q, _, _ in cases])
+    """What triage decides with rules + model (out-of-fold probabilities), on the safety cases and on the rest.
+    `feats` are the readers' features (model.features): critical value, general question, rule and foreign alarms."""
+    crit, general, rule_alarm, foreign = feats[:, 1] > 0, feats[:, 6] > 0, feats[:, 9] > 0, feats[:, 10] > 0
+    questions = [q for q, _, _ in cases]
+    free = np.array([not vetoed(q) for q in questions]) & ~general  # where the model may flag on its own
+    flagged = crit | foreign | (p_self >= self_harm_threshold) | ((p_urgent >= urgent_threshold) & (rule_alarm | free))
+    rules_only = crit | foreign | (rule_alarm & ~(general & ~crit))
     safety = np.array([o.startswith(("safety", "training")) for _, _, o in cases])
     urgent = np.array([lab in ("urgent", "self_harm") for _, lab, _ in cases])
+    calm = np.array([lab == "calm" for _, lab, _ in cases])
     r3 = lambda v: round(float(v), 3)  # noqa: E731
     return {
         "safety_recall": r3(flagged[safety & urgent].mean()),
-        "safety_false_alarms": r3(flagged[safety & ~urgent].mean()),
+        "safety_false_alarms": r3(flagged[safety & calm].mean()),
         "consumer_false_alarms": r3(flagged[~safety].mean()),
-        "rules_only_safety_recall": r3(rules[safety & urgent].mean()),
-        "rules_only_safety_false_alarms": r3(rules[safety & ~urgent].mean()),
-        "self_harm_recall": r3(
-            np.array(
-                [
-                    triage(q).status == "urgent" and "suicide" in triage(q).reasons or ps >= self_harm_threshold
-                    for (q, _, _), ps in zip(cases, p_self, strict=True)
-                ]
-            )[self_harm].mean()
-        ),
+        "rules_only_safety_recall": r3(rules_only[safety & urgent].mean()),
+        "rules_only_safety_false_alarms": r3(rules_only[safety & calm].mean()),
     }
 
 
 # Thresholds are chosen on out-of-fold probabilities of the training data (never on a held-out set): the lowest
 # threshold whose false alarms on the hard calm cases (written to look like emergencies: education, negated,
 # past, drug questions) stay within these bounds.
-FALSE_ALARM_BOUND = {"urgent": 0.05, "self_harm": 0.03, "refuse": 0.01}
+FALSE_ALARM_BOUND = {"urgent": 0.06, "self_harm": 0.03, "refuse": 0.01, "non_medical": 0.005}
+# A harm request is refused without an English trace of harm only when the harm head is this sure: at most this
+# share of all medical questions (consumer ones included) reach it.
+STRICT_REFUSAL_BOUND = 0.002
+# At most this share of the training emergencies fall below the calm veto (out of fold).
+VETO_LOSS_BOUND = 0.01
 
 
-def choose_threshold(probs: np.ndarray, y: np.ndarray, hard_calm: np.ndarray, bound: float) -> float:
+def choose_threshold(probs: np.ndarray, y: np.ndarray, negatives: np.ndarray, bound: float) -> float:
+    """The lowest threshold whose false alarms on `negatives` stay within `bound`."""
     for t in np.arange(0.20, 0.99, 0.01):
-        if (probs[hard_calm] >= t).mean() <= bound:
+        if (probs[negatives] >= t).mean() <= bound:
             return round(float(t), 2)
     return 0.99
+
+
+def choose_veto(probs: np.ndarray, y: np.ndarray, bound: float = VETO_LOSS_BOUND) -> float:
+    """The highest urgent probability below which the model is sure nothing is happening now: at most `bound` of
+    the training emergencies fall below it, out of fold (never above 0.2)."""
+    caught = probs[y == 1]
+    best = 0.0
+    for t in np.arange(0.005, 0.2, 0.005):
+        if len(caught) and (caught < t).mean() <= bound:
+            best = round(float(t), 3)
+    return best
 
 
 def embeddings(texts: list[str], cache: Path) -> np.ndarray:
@@ -223,7 +234,8 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
 
     cases = training_cases(shared_dir)
     emb = embeddings([model_text(q) for q, _, _ in cases], get_settings().data_dir / "cache" / "triage-embeddings.npz")
-    x = np.hstack([emb, np.stack([features(q) for q, _, _ in cases]).astype(np.float64)])
+    feats = np.stack([features(q) for q, _, _ in cases]).astype(np.float64)
+    x = np.hstack([emb, feats])
     labels = np.array([lab for _, lab, _ in cases])
     hard = np.array([o not in {"medquad", "kqa", "liveqa"} for _, _, o in cases])
     heads: dict[str, dict[str, float]] = {}
@@ -234,18 +246,21 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         key = f"{origin}:{lab}"
         by_origin[key] = by_origin.get(key, 0) + 1
     probs_of = {}
-    for name, y in (
-        ("urgent", np.isin(labels, ["urgent", "self_harm"]).astype(float)),
-        ("self_harm", (labels == "self_harm").astype(float)),
-        ("refuse", (labels == "refuse").astype(float)),  # over-refusal bound: medical questions wrongly refused
+    medical = np.isin(labels, ["calm", "urgent", "self_harm"])
+    for name, y, negatives in (
+        ("urgent", np.isin(labels, ["urgent", "self_harm"]).astype(float), hard),
+        ("self_harm", (labels == "self_harm").astype(float), hard),
+        # over-refusal bounds: medical questions wrongly refused (hard ones for harm, all of them for non-medical)
+        ("refuse", (labels == "refuse").astype(float), hard & medical),
+        ("non_medical", (labels == "non_medical").astype(float), medical),
     ):
         probs = cross_validated(x, y)
-        threshold = choose_threshold(probs, y, hard & (y == 0), FALSE_ALARM_BOUND[name])
+        threshold = choose_threshold(probs, y, negatives & (y == 0), FALSE_ALARM_BOUND[name])
         hit = probs >= threshold
         meta[name] = {
             "threshold": threshold,
             "cv_recall": round(float(hit[y == 1].mean()), 3),
-            "cv_false_alarms_hard_calm": round(float(hit[hard & (y == 0)].mean()), 3),
+            "cv_false_alarms_bound_set": round(float(hit[negatives & (y == 0)].mean()), 3),
             "cv_false_alarms_all": round(float(hit[y == 0].mean()), 3),
             "positives": int(y.sum()),
         }
@@ -253,12 +268,55 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         mlp = fit(x, y)
         heads[name] = {"threshold": threshold}
         arrays.update({f"{name}.{k}": v.astype(np.float32) for k, v in mlp.arrays().items()})
+    y_urgent = np.isin(labels, ["urgent", "self_harm"]).astype(float)
+    calm_veto = choose_veto(probs_of["urgent"], y_urgent)
+    # An emergency term in another language (the readers cannot tell education from an event there): the model
+    # may clear it below this probability, chosen on those cases alone.
+    foreign = feats[:, 10] > 0
+    foreign_veto = choose_veto(probs_of["urgent"][foreign], y_urgent[foreign])
+    meta["foreign_veto"] = {
+        "threshold": foreign_veto,
+        "foreign_alarms": int(foreign.sum()),
+        "true": int(y_urgent[foreign].sum()),
+        "cv_true_cleared": int(((probs_of["urgent"] < foreign_veto) & foreign & (y_urgent == 1)).sum()),
+        "cv_false_cleared": int(((probs_of["urgent"] < foreign_veto) & foreign & (y_urgent == 0)).sum()),
+    }
+    meta["calm_veto"] = {
+        "threshold": calm_veto,
+        "cv_emergencies_below": round(float((probs_of["urgent"][y_urgent == 1] < calm_veto).mean()), 3),
+        "cv_hard_calm_below": round(float((probs_of["urgent"][hard & (y_urgent == 0)] < calm_veto).mean()), 3),
+    }
+    refuse_strict = choose_threshold(
+        probs_of["refuse"], (labels == "refuse").astype(float), medical, STRICT_REFUSAL_BOUND
+    )
+    meta["refuse_strict"] = {
+        "threshold": refuse_strict,
+        "cv_recall": round(float((probs_of["refuse"][labels == "refuse"] >= refuse_strict).mean()), 3),
+    }
     meta["combined"] = combined_figures(
-        cases, probs_of["urgent"], probs_of["self_harm"], heads["urgent"]["threshold"], heads["self_harm"]["threshold"]
+        cases,
+        feats,
+        probs_of["urgent"],
+        probs_of["self_harm"],
+        heads["urgent"]["threshold"],
+        heads["self_harm"]["threshold"],
     )
     meta["model"] = {"hidden": HIDDEN, "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "l2": L2, "batch": BATCH}
     np.savez_compressed(out.with_suffix(".npz"), **arrays)  # type: ignore[arg-type]  # numpy types kwargs as bool
-    out.write_text(json.dumps({**heads, "meta": meta}, indent=1) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                **heads,
+                "calm_veto": calm_veto,
+                "foreign_veto": foreign_veto,
+                "refuse_strict": refuse_strict,
+                "meta": meta,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     load.cache_clear()
     return meta
 

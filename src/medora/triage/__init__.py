@@ -1,7 +1,8 @@
 """Triage, once per question, before retrieval: emergencies first, refusals with a reason, languages.
 
     question -> language -> harm and misuse -> rules (emergencies, self-harm) -> clinical values
-             -> situation (who, when, what is asked) -> learned second opinion -> one Triage result
+             -> situation (who, when, what is asked) -> learned second opinion (adds urgency, clears a
+             pattern's false alarm when sure, refuses harm and non-medical requests) -> one Triage result
 
 Urgency wins over "out of scope" and "not enough evidence", except that a request to harm someone else is
 refused whatever it names; a person at risk of harming themselves always gets the crisis notice.
@@ -22,7 +23,7 @@ import numpy as np
 from medora.models import Audience, Status
 from medora.triage import harm as harm_reader
 from medora.triage import language as lang
-from medora.triage.model import TriageModel, affirmed, features, model_text, vetoed
+from medora.triage.model import affirmed, features, model_text, vetoed
 from medora.triage.model import load as load_model
 from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
 from medora.triage.rules import urgent_notice as _rules_notice
@@ -47,6 +48,9 @@ class Triage:
     situation: Situation = field(default_factory=lambda: Situation(Who.NOBODY, When.UNSTATED, Asked.OTHER))
     language: lang.Language = lang.ENGLISH
     refusal: str | None = None  # the short reason a request is refused
+    # The learned model is sure nothing is happening now: no later stage may make the question urgent from its
+    # topic alone, and a pattern rule's alarm was cleared (education, past or negated wording; #12).
+    model_calm: bool = False
 
     @property
     def self_harm(self) -> bool:
@@ -92,37 +96,52 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
     for v in crit:
         reasons.append("critical_value")
         labels.append(f"critical value: {v.label}")
-    urgent = bool(reasons) and (rules.status == "urgent" or bool(crit) or bool(foreign))
-    if urgent and sit.general and not crit:
-        # "what are the signs of meningitis?": answered normally, red flags first, not an emergency notice
-        return Triage(None, [], [], True, values, crit, sit, language)
-    if urgent:
-        return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+    rule_alarm = rules.status == "urgent"
+    alarm = bool(reasons) and (rule_alarm or bool(crit) or bool(foreign))
 
     model = load_model()
-    vec = np.concatenate([embed(model_text(question)), features(text, sit, values, crit)]) if model and embed else None
-    if model is not None and vec is not None:
-        if model.refuses(vec) and harm_reader.has_harm_trace(text):
-            # the learned harm reader: wordings no pattern foresaw, with a trace of harm in the text
-            return Triage(
-                Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
-            )
-        second = _second_opinion(text, model, vec, sit)
-        if second is not None:
-            return Triage(Status.URGENT, [second[0]], [second[1]], True, values, crit, sit, language)
-    if rules.status == "out_of_scope" and not values and language.english:
-        return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
-    return Triage(None, [], [], medical or not language.english, values, crit, sit, language)
+    vec = None
+    if model is not None and embed is not None:
+        feats = features(text, sit, values, crit, rule_alarm, bool(foreign))
+        vec = np.concatenate([embed(model_text(question)), feats])
+    if model is None or vec is None:  # no embedding at hand: the readers alone decide
+        if alarm and not (sit.general and not crit):
+            return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+        if rules.status == "out_of_scope" and not values and language.english:
+            return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
+        return Triage(None, [], [], medical or not language.english, values, crit, sit, language)
 
-
-def _second_opinion(text: str, model: TriageModel, vec: np.ndarray, sit: Situation) -> tuple[str, str] | None:
-    """The learned model may add urgency the rules missed (never on a general education question)."""
+    if crit:  # a critical value now: urgent, always
+        return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+    if foreign and model.urgent.prob(vec) >= model.foreign_veto:
+        # an emergency named in another language, unless the model is sure it is asked about, not happening
+        return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+    if model.refuses_surely(vec) or (model.refuses(vec) and harm_reader.has_harm_trace(text)):
+        # the learned harm reader: wordings no pattern foresaw, with a trace of harm in the text (or, in any
+        # language, when the harm head is sure)
+        return Triage(
+            Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
+        )
     urgent, self_harm, _, _ = model.flags(vec)
     if self_harm:
-        return "suicide", "thoughts of suicide or self-harm"
-    if urgent and not vetoed(text) and not sit.general:
-        return "emergency_model", "the question reads as time-critical"
-    return None
+        return Triage(
+            Status.URGENT, ["suicide"], ["thoughts of suicide or self-harm"], True, values, crit, sit, language
+        )
+    if urgent and alarm:  # the model agrees with a rule, which names what it found
+        return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
+    if urgent and not vetoed(text) and not sit.general:  # an emergency no pattern foresaw
+        labels = ["the question reads as time-critical"]
+        return Triage(Status.URGENT, ["emergency_model"], labels, True, values, crit, sit, language)
+    # A rule's alarm the model does not share (education, a past event, a negated list) is answered normally, red
+    # flags first when the topic is an emergency.
+    if model.not_medical(vec) and not values and language.english:
+        return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
+    if model.surely_medical(vec):  # words no rule knows ("troponin", "Shingrix"): still a medical question
+        medical = True
+    elif rules.status == "out_of_scope" and not values and language.english:
+        return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
+    calm = model.clears(vec)
+    return Triage(None, [], [], medical or not language.english, values, crit, sit, language, model_calm=calm)
 
 
 def urgent_notice(result: Triage, audience: Audience) -> str:

@@ -3,7 +3,8 @@
 Triage runs before retrieval and cannot know that "my husband's face is drooping on one side" is about a
 house topic marked as an emergency (stroke). When retrieval picks such a topic and the question reads as
 happening now, `escalate` returns a new, urgent result that names the topic; education about the topic
-("what are the signs of a stroke?"), a past event or a negated finding stays as triage decided.
+("what are the signs of a stroke?"), a past event, a negated finding, or a question the learned model is sure
+describes nothing happening now, stays as triage decided.
 
 Usage example::
 
@@ -27,6 +28,8 @@ def escalate(result: Triage, question: str, topic: Topic | None) -> Triage:
     """`result` made urgent when the question's topic is an emergency happening now; otherwise `result` itself."""
     if topic is None or not topic.emergency or result.status is not None:
         return result  # no emergency topic, or triage has decided already (urgent or refused)
+    if result.model_calm:
+        return result  # the learned model is sure nothing is happening now (#12)
     if not result.situation.current or FINDING_NEGATION.search(question.lower()):
         return result  # education about it, a past event, or "no chest pain"
     return replace(

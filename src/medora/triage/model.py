@@ -1,15 +1,18 @@
 """A learned second opinion for triage: small MLP heads on the MiniLM embedding of the question and the readers' features.
 
-The explicit rules in triage.py are readable but miss emergencies phrased in ways nobody wrote a pattern
-for (a held-out set written without sight of them found urgent recall 0.39). This model reads the same
-question embedding that retrieval computes and raises two flags: "needs emergency care now" and
-"self-harm risk". It only ever adds urgency: it never clears what a rule flagged.
+The explicit rules in triage/ are readable but miss emergencies phrased in ways nobody wrote a pattern for, and
+raise alarms on education, past events and negated lists that merely name an emergency. Four heads read the
+question embedding retrieval computes (plus the readers' features, the pattern rules' alarm among them): "needs
+emergency care now", "self-harm risk", "a request to harm or misuse" and "not a medical question". The urgent
+head decides urgency, weighing the rules' alarm with the wording (it adds emergencies the rules missed and
+clears alarms raised by education, past events and negated lists); a critical clinical value, self-harm and an
+emergency named in another language stay urgent whatever it says. Below `calm_veto` it is sure nothing is
+happening now, and no later stage may make the question urgent from its topic alone.
 
-Trained by ``python -m medora.training.triage`` on the house safety cases (safety_questions.jsonl and
-safety_dev.jsonl) plus real consumer questions as non-urgent examples (MedQuAD question titles, K-QA and
-LiveQA questions, read in place from ../shared/data). The weights (two vectors of 384 numbers) are
-committed in data/triage_model.json with the cross-validated figures and the thresholds chosen on them;
-safety_heldout.jsonl is never used here, so `medora eval safety-heldout` stays an honest test.
+Trained by ``python -m medora.training.triage`` on the training cases (training/*.jsonl), the safety sets
+already reported on, and real consumer questions as calm examples (MedQuAD question titles, K-QA, LiveQA and
+MedicationQA questions, read in place from ../shared/data). Weights in data/triage_model.npz, thresholds and
+cross-validated figures in data/triage_model.json; the current frozen set is never read by the trainer.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ WEIGHTS = PACKAGE_DIR / "data" / "triage_model.json"
 # combination over the house and dev cases (see bench/RESULTS.md and `python -m medora.triage_model`):
 # lower thresholds buy recall with many more false alarms on negated and hypothetical questions.
 URGENT_THRESHOLD = 0.9
+# Under this non-medical probability a question is medical even when no rule knows its words (not tuned: the
+# head's own midpoint; its refusal threshold, chosen in training, is far above).
+MEDICAL_BELOW = 0.5
 SELF_HARM_THRESHOLD = 0.3
 # Educational, hypothetical and "warning signs" questions read like emergencies to an embedding: the model
 # does not flag them (the explicit rules still can).
@@ -76,10 +82,32 @@ class TriageModel:
     urgent: Head
     self_harm: Head
     meta: dict
-    refuse: Head | None = None  # "a request to harm, misuse or not medical": a learned harm reader
+    refuse: Head | None = None  # "a request to harm or misuse": a learned harm reader
+    non_medical: Head | None = None  # "not a medical question at all"
+    # Below this urgent probability the model is sure nothing is happening now (at most 1% of the training
+    # emergencies fall below it, out of fold): no later stage makes the question urgent from its topic (#12).
+    calm_veto: float = 0.0
+    # Below this urgent probability an emergency term in another language is cleared (chosen on those cases alone).
+    foreign_veto: float = 0.0
+    # At or above this harm probability a request is refused even without an English trace of harm.
+    refuse_strict: float = 1.1
 
     def refuses(self, vec: np.ndarray) -> bool:
         return self.refuse is not None and self.refuse.prob(vec) >= self.refuse.threshold
+
+    def refuses_surely(self, vec: np.ndarray) -> bool:
+        return self.refuse is not None and self.refuse.prob(vec) >= self.refuse_strict
+
+    def not_medical(self, vec: np.ndarray) -> bool:
+        return self.non_medical is not None and self.non_medical.prob(vec) >= self.non_medical.threshold
+
+    def surely_medical(self, vec: np.ndarray) -> bool:
+        """The non-medical head is sure this is a medical question (probability under MEDICAL_BELOW)."""
+        return self.non_medical is not None and self.non_medical.prob(vec) < MEDICAL_BELOW
+
+    def clears(self, vec: np.ndarray) -> bool:
+        """The model is sure nothing is happening now, whatever emergency words the question holds."""
+        return self.urgent.prob(vec) < self.calm_veto
 
     def flags(self, vec: np.ndarray) -> tuple[bool, bool, float, float]:
         """(urgent, self_harm, p_urgent, p_self_harm) for one L2-normalised question embedding.
@@ -99,13 +127,22 @@ def features(
     sit: Situation | None = None,
     values: list[ClinicalValue] | None = None,
     crit: list[ClinicalValue] | None = None,
+    rule_alarm: bool | None = None,
+    foreign_alarm: bool | None = None,
 ) -> np.ndarray:
     """What the readers see, as numbers the model weighs beside the embedding: clinical values (any, critical
     now), when (now, past, hypothetical), what is asked (education/reference/prevention; a general question),
-    and who (someone else or a patient; nobody in particular). Triage passes what it has already read."""
+    who (someone else or a patient; nobody in particular), and whether a pattern rule or an emergency term in
+    another language raised an alarm. Triage passes what it has already read."""
+    from medora.triage import language as lang
+    from medora.triage.rules import apply_rules
+
+    text = " ".join(text.replace("\u2019", "'").split())
     sit = sit if sit is not None else situation(text)
     values = values if values is not None else read_values(text)
     crit = crit if crit is not None else current_critical(text, values, sit)
+    rule_alarm = rule_alarm if rule_alarm is not None else apply_rules(text).status == "urgent"
+    foreign_alarm = foreign_alarm if foreign_alarm is not None else bool(lang.emergency_terms(text))
     return np.array(
         [
             bool(values),
@@ -117,12 +154,14 @@ def features(
             sit.general,
             sit.who in (Who.OTHER, Who.PATIENT),
             sit.who == Who.NOBODY,
+            rule_alarm,
+            foreign_alarm,
         ],
         dtype=np.float32,
     )
 
 
-N_FEATURES = 9
+N_FEATURES = 11
 
 
 @lru_cache(maxsize=1)
@@ -135,10 +174,19 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
     with np.load(arrays) as w:
         heads = {
             k: Head(MLP(w[f"{k}.w1"], w[f"{k}.b1"], w[f"{k}.w2"], float(w[f"{k}.b2"][0])), float(data[k]["threshold"]))
-            for k in ("urgent", "self_harm", "refuse")
+            for k in ("urgent", "self_harm", "refuse", "non_medical")
             if k in data
         }
-    return TriageModel(heads["urgent"], heads["self_harm"], data.get("meta", {}), heads.get("refuse"))
+    return TriageModel(
+        heads["urgent"],
+        heads["self_harm"],
+        data.get("meta", {}),
+        heads.get("refuse"),
+        heads.get("non_medical"),
+        float(data.get("calm_veto", 0.0)),
+        float(data.get("foreign_veto", 0.0)),
+        float(data.get("refuse_strict", 1.1)),
+    )
 
 
 PIECES = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|and then)\b")
