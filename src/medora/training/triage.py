@@ -184,8 +184,8 @@ def combined_figures(
 # threshold whose false alarms on the hard calm cases (written to look like emergencies: education, negated,
 # past, drug questions) stay within these bounds.
 FALSE_ALARM_BOUND = {"urgent": 0.06, "self_harm": 0.03, "refuse": 0.01, "non_medical": 0.005}
-# A harm request is refused without an English trace of harm only when the harm head is this sure: at most this
-# share of all medical questions (consumer ones included) reach it.
+# A harm request is refused without an English trace of harm, and a question in another language as not medical,
+# only when the head is this sure: at most this share of all medical questions (consumer ones included) reach it.
 STRICT_REFUSAL_BOUND = 0.002
 # At most this share of the training emergencies fall below the calm veto (out of fold).
 VETO_LOSS_BOUND = 0.01
@@ -289,6 +289,13 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     refuse_strict = choose_threshold(
         probs_of["refuse"], (labels == "refuse").astype(float), medical, STRICT_REFUSAL_BOUND
     )
+    non_medical_strict = choose_threshold(
+        probs_of["non_medical"], (labels == "non_medical").astype(float), medical, STRICT_REFUSAL_BOUND
+    )
+    meta["non_medical_strict"] = {
+        "threshold": non_medical_strict,
+        "cv_recall": round(float((probs_of["non_medical"][labels == "non_medical"] >= non_medical_strict).mean()), 3),
+    }
     meta["refuse_strict"] = {
         "threshold": refuse_strict,
         "cv_recall": round(float((probs_of["refuse"][labels == "refuse"] >= refuse_strict).mean()), 3),

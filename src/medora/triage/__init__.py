@@ -134,7 +134,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         return Triage(Status.URGENT, ["emergency_model"], labels, True, values, crit, sit, language)
     # A rule's alarm the model does not share (education, a past event, a negated list) is answered normally, red
     # flags first when the topic is an emergency.
-    if model.not_medical(vec) and not values and language.english:
+    if model.not_medical(vec, surely=not language.english) and not values:
         return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
     if model.surely_medical(vec):  # words no rule knows ("troponin", "Shingrix"): still a medical question
         medical = True

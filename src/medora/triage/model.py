@@ -91,6 +91,8 @@ class TriageModel:
     foreign_veto: float = 0.0
     # At or above this harm probability a request is refused even without an English trace of harm.
     refuse_strict: float = 1.1
+    # At or above this non-medical probability a question in another language is refused as not medical.
+    non_medical_strict: float = 1.1
 
     def refuses(self, vec: np.ndarray) -> bool:
         return self.refuse is not None and self.refuse.prob(vec) >= self.refuse.threshold
@@ -98,8 +100,11 @@ class TriageModel:
     def refuses_surely(self, vec: np.ndarray) -> bool:
         return self.refuse is not None and self.refuse.prob(vec) >= self.refuse_strict
 
-    def not_medical(self, vec: np.ndarray) -> bool:
-        return self.non_medical is not None and self.non_medical.prob(vec) >= self.non_medical.threshold
+    def not_medical(self, vec: np.ndarray, surely: bool = False) -> bool:
+        """The non-medical head fires (at its strict threshold when `surely`: for questions in other languages)."""
+        if self.non_medical is None:
+            return False
+        return self.non_medical.prob(vec) >= (self.non_medical_strict if surely else self.non_medical.threshold)
 
     def surely_medical(self, vec: np.ndarray) -> bool:
         """The non-medical head is sure this is a medical question (probability under MEDICAL_BELOW)."""
@@ -186,6 +191,7 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
         float(data.get("calm_veto", 0.0)),
         float(data.get("foreign_veto", 0.0)),
         float(data.get("refuse_strict", 1.1)),
+        float(data.get("non_medical_strict", 1.1)),
     )
 
 
