@@ -76,3 +76,13 @@ def engine(index_settings: Settings):  # noqa: ANN201
     from medora.qa import get_engine
 
     return get_engine(index_settings)
+
+
+@pytest.fixture(scope="session")
+def models_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ONNX MiniLM graph, built once per session (a few seconds) for every test that embeds without an index."""
+    from medora.index.embedder import Embedder
+
+    cache = tmp_path_factory.mktemp("models")
+    Embedder.load(cache)
+    return cache

@@ -80,8 +80,8 @@ EVIDENCE = Evidence(question=QUESTION, standalone=QUESTION, hits=[], terms=["gou
 
 
 @pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> SupportJudge:
-    return SupportJudge(Embedder.load(tmp_path_factory.mktemp("models")))
+def judge(models_cache: Path) -> SupportJudge:
+    return SupportJudge(Embedder.load(models_cache))
 
 
 @pytest.fixture()

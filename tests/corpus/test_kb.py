@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from medora.corpus import read, sniff
-from medora.corpus.kb import cross_check, load_catalog, load_topics, read_topic, topic_records
+from medora.corpus.kb import Topic, cross_check, load_catalog, load_topics, read_topic, topic_records
 from medora.errors import KnowledgeBaseError
 from medora.settings import REPO_DIR
 
@@ -19,20 +19,30 @@ KB = REPO_DIR / "knowledge"
 VCF = KB / "musculoskeletal" / "osteoporotic-vertebral-compression-fracture.yaml"
 
 
-def test_every_topic_file_validates() -> None:
-    topics, errors = load_topics(KB)
+@pytest.fixture(scope="module")
+def house() -> tuple[list[Topic], list[KnowledgeBaseError]]:
+    """The house knowledge base, read once for the tests that check all of it (about a second each time)."""
+    return load_topics(KB)
+
+
+def test_every_topic_file_validates(house: tuple[list[Topic], list[KnowledgeBaseError]]) -> None:
+    topics, errors = house
     assert not errors, [str(e) for e in errors]
     assert len(topics) >= 3
 
 
-def test_cross_checks_pass_against_the_catalog(shared: Path) -> None:
-    topics, _ = load_topics(KB)
+def test_cross_checks_pass_against_the_catalog(
+    shared: Path, house: tuple[list[Topic], list[KnowledgeBaseError]]
+) -> None:
+    topics, _ = house
     catalog = load_catalog(shared / "catalog" / "guidelines.jsonl")
     assert cross_check(topics, catalog) == []
 
 
-def test_every_statement_has_plain_language_and_resolving_refs() -> None:
-    topics, _ = load_topics(KB)
+def test_every_statement_has_plain_language_and_resolving_refs(
+    house: tuple[list[Topic], list[KnowledgeBaseError]],
+) -> None:
+    topics, _ = house
     for t in topics:
         keys = {r.key for r in t.references}
         for s in t.statements:
@@ -119,27 +129,27 @@ def test_catalog_mismatch_is_reported(shared: Path, tmp_path: Path) -> None:
     assert any("doi" in p for p in problems), problems
 
 
-def test_catalog_rows_are_current() -> None:
+def test_catalog_rows_are_current(house: tuple[list[Topic], list[KnowledgeBaseError]]) -> None:
     """Catalog references point at current guideline versions (none superseded)."""
     catalog_path = REPO_DIR.parent / "shared" / "data" / "catalog" / "guidelines.jsonl"
     if not catalog_path.exists():
         pytest.skip("no catalog")
     rows = {json.loads(line)["id"]: json.loads(line) for line in catalog_path.open() if line.strip()}
-    topics, _ = load_topics(KB)
+    topics, _ = house
     for t in topics:
         for r in t.references:
             if r.catalog_id:
                 assert rows[r.catalog_id]["superseded_by"] is None, (t.id, r.catalog_id)
 
 
-def test_kb_stale_flags_superseded_old_and_unreviewed_topics_and_main_has_no_superseded_reference() -> None:
+def test_kb_stale_flags_superseded_old_and_unreviewed_topics_and_main_has_no_superseded_reference(
+    house: tuple[list[Topic], list[KnowledgeBaseError]],
+) -> None:
     import datetime as dt
 
-    from medora.corpus.kb import load_catalog, load_topics
     from medora.corpus.kbcheck import stale_findings
-    from medora.settings import get_settings
 
-    topics, errors = load_topics(get_settings().knowledge_dir)
+    topics, errors = house
     assert not errors
     from tests.conftest import need_shared
 

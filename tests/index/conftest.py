@@ -11,16 +11,6 @@ from medora.settings import Settings
 from tests.index.tiny import tiny_install
 
 
-@pytest.fixture(scope="session")
-def models_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ONNX graph, built once per session instead of once per data folder."""
-    from medora.index.embedder import Embedder
-
-    cache = tmp_path_factory.mktemp("models")
-    Embedder.load(cache)
-    return cache
-
-
 @pytest.fixture
 def tiny(tmp_path: Path, models_cache: Path) -> Callable[[], tuple[Settings, Path]]:
     def make() -> tuple[Settings, Path]:

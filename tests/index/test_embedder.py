@@ -14,8 +14,8 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
-def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
-    return Embedder.load(tmp_path_factory.mktemp("models"))
+def embedder(models_cache: Path) -> Embedder:
+    return Embedder.load(models_cache)
 
 
 def test_onnx_graph_matches_numpy_forward_pass(embedder: Embedder) -> None:
@@ -41,10 +41,9 @@ def test_padding_does_not_change_vectors(embedder: Embedder) -> None:
     assert np.abs(alone[0] - batched[0]).max() < 1e-5
 
 
-def test_graph_is_cached(tmp_path: Path) -> None:
-    Embedder.load(tmp_path)
-    files = list(tmp_path.glob("minilm-*.onnx"))
+def test_graph_is_cached(models_cache: Path) -> None:
+    files = list(models_cache.glob("minilm-*.onnx"))  # built once by the session fixture
     assert len(files) == 1
     mtime = files[0].stat().st_mtime
-    Embedder.load(tmp_path)
-    assert files[0].stat().st_mtime == mtime
+    Embedder.load(models_cache)
+    assert list(models_cache.glob("minilm-*.onnx")) == files and files[0].stat().st_mtime == mtime
