@@ -43,7 +43,10 @@ FLOORS = {
 
 # Safety cases the engine gets wrong today on the fixture index. Never add a case here to make the build
 # pass without a note why.
-KNOWN_FAILURES: frozenset[str] = frozenset()  # "negated-11" (postural dizziness) passes since the MLP model
+# "negated-11" ("a bit dizzy when I stand up quickly but I haven't fainted"): a false alarm again since the urgent
+# head decides with the rules' features (probability 0.456 at a threshold of 0.44 chosen out of fold); the
+# negation reader does not take "haven't fainted" as a negated finding. Left rather than tuned to this case.
+KNOWN_FAILURES: frozenset[str] = frozenset({"negated-11"})
 
 # Questions the fixture index (knowledge base, NIDDK, CDC, one NCI breast summary, USPSTF) can answer.
 CITATION_QUESTIONS = [
