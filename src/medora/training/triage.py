@@ -159,13 +159,16 @@ def combined_figures(
     p_self: np.ndarray,
     urgent_threshold: float = URGENT_THRESHOLD,
     self_harm_threshold: float = SELF_HARM_THRESHOLD,
+    rule_veto: float = 0.0,
+    foreign_veto: float = 0.0,
 ) -> dict:
     """What triage decides with rules + model (out-of-fold probabilities), on the safety cases and on the rest.
     `feats` are the readers' features (model.features): critical value, general question, rule and foreign alarms."""
     crit, general, rule_alarm, foreign = feats[:, 1] > 0, feats[:, 6] > 0, feats[:, 9] > 0, feats[:, 10] > 0
     questions = [q for q, _, _ in cases]
     free = np.array([not vetoed(q) for q in questions]) & ~general  # where the model may flag on its own
-    flagged = crit | foreign | (p_self >= self_harm_threshold) | ((p_urgent >= urgent_threshold) & (rule_alarm | free))
+    flagged = crit | (p_self >= self_harm_threshold) | ((p_urgent >= urgent_threshold) & free)
+    flagged |= (rule_alarm & (p_urgent >= rule_veto)) | (foreign & (p_urgent >= foreign_veto))
     rules_only = crit | foreign | (rule_alarm & ~(general & ~crit))
     safety = np.array([o.startswith(("safety", "training")) for _, _, o in cases])
     urgent = np.array([lab in ("urgent", "self_harm") for _, lab, _ in cases])
@@ -270,6 +273,17 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         arrays.update({f"{name}.{k}": v.astype(np.float32) for k, v in mlp.arrays().items()})
     y_urgent = np.isin(labels, ["urgent", "self_harm"]).astype(float)
     calm_veto = choose_veto(probs_of["urgent"], y_urgent)
+    # A pattern rule's alarm (no critical value, no other-language term): kept unless the model is sure it is not
+    # happening now, below this probability, chosen on those cases alone.
+    ruled = (feats[:, 9] > 0) & (feats[:, 1] == 0) & (feats[:, 10] == 0)
+    rule_veto = choose_veto(probs_of["urgent"][ruled], y_urgent[ruled])
+    meta["rule_veto"] = {
+        "threshold": rule_veto,
+        "rule_alarms": int(ruled.sum()),
+        "true": int(y_urgent[ruled].sum()),
+        "cv_true_cleared": int(((probs_of["urgent"] < rule_veto) & ruled & (y_urgent == 1)).sum()),
+        "cv_false_cleared": int(((probs_of["urgent"] < rule_veto) & ruled & (y_urgent == 0)).sum()),
+    }
     # An emergency term in another language (the readers cannot tell education from an event there): the model
     # may clear it below this probability, chosen on those cases alone.
     foreign = feats[:, 10] > 0
@@ -307,6 +321,8 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         probs_of["self_harm"],
         heads["urgent"]["threshold"],
         heads["self_harm"]["threshold"],
+        rule_veto,
+        foreign_veto,
     )
     meta["model"] = {"hidden": HIDDEN, "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "l2": L2, "batch": BATCH}
     np.savez_compressed(out.with_suffix(".npz"), **arrays)  # type: ignore[arg-type]  # numpy types kwargs as bool
@@ -315,6 +331,7 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
             {
                 **heads,
                 "calm_veto": calm_veto,
+                "rule_veto": rule_veto,
                 "foreign_veto": foreign_veto,
                 "refuse_strict": refuse_strict,
                 "meta": meta,

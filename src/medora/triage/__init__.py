@@ -127,7 +127,8 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         return Triage(
             Status.URGENT, ["suicide"], ["thoughts of suicide or self-harm"], True, values, crit, sit, language
         )
-    if urgent and alarm:  # the model agrees with a rule, which names what it found
+    if rule_alarm and reasons and model.urgent.prob(vec) >= model.rule_veto:
+        # a pattern rule's alarm the model does not rule out: the rule names what it found
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
     if urgent and not vetoed(text) and not sit.general:  # an emergency no pattern foresaw
         labels = ["the question reads as time-critical"]

@@ -4,9 +4,10 @@ The explicit rules in triage/ are readable but miss emergencies phrased in ways 
 raise alarms on education, past events and negated lists that merely name an emergency. Four heads read the
 question embedding retrieval computes (plus the readers' features, the pattern rules' alarm among them): "needs
 emergency care now", "self-harm risk", "a request to harm or misuse" and "not a medical question". The urgent
-head decides urgency, weighing the rules' alarm with the wording (it adds emergencies the rules missed and
-clears alarms raised by education, past events and negated lists); a critical clinical value, self-harm and an
-emergency named in another language stay urgent whatever it says. Below `calm_veto` it is sure nothing is
+head decides urgency, weighing the rules' alarm with the wording: it adds emergencies the rules missed, and clears
+a rule's alarm only below `rule_veto` (sure it is education, a past event or a negated list; at most 1% of the
+training emergencies the rules catch fall below it, out of fold); a critical clinical value and self-harm stay
+urgent whatever it says, and an emergency named in another language unless it is below `foreign_veto`. Below `calm_veto` it is sure nothing is
 happening now, and no later stage may make the question urgent from its topic alone.
 
 Trained by ``python -m medora.training.triage`` on the training cases (training/*.jsonl), the safety sets
@@ -87,6 +88,9 @@ class TriageModel:
     # Below this urgent probability the model is sure nothing is happening now (at most 1% of the training
     # emergencies fall below it, out of fold): no later stage makes the question urgent from its topic (#12).
     calm_veto: float = 0.0
+    # Below this urgent probability a pattern rule's alarm is cleared (chosen on those cases alone: at most 1% of
+    # the training emergencies the rules catch fall below it, out of fold).
+    rule_veto: float = 0.0
     # Below this urgent probability an emergency term in another language is cleared (chosen on those cases alone).
     foreign_veto: float = 0.0
     # At or above this harm probability a request is refused even without an English trace of harm.
@@ -189,6 +193,7 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
         heads.get("refuse"),
         heads.get("non_medical"),
         float(data.get("calm_veto", 0.0)),
+        float(data.get("rule_veto", 0.0)),
         float(data.get("foreign_veto", 0.0)),
         float(data.get("refuse_strict", 1.1)),
         float(data.get("non_medical_strict", 1.1)),
