@@ -1,4 +1,4 @@
-"""Plain language for patients: a jargon glossary and a grade-level readability score."""
+"""Plain language for patients: a jargon glossary, shorter sentences and a grade-level readability score."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ class PlainWriter:
         found = m.group(1)
         entry = self.glossary[found.lower()]
         if entry.mode == "keep" or entry.plain.lower() in text.lower():
+            return found
+        if text[: m.start()].rstrip().endswith("("):  # the source's own technical name, given after its plain words
             return found
         if _NEGATION.search(entry.plain) and _NEGATION_BEFORE.search(text[: m.start()]):
             return found
@@ -146,9 +148,57 @@ def split_clauses(text: str) -> str:
     return " ".join(out)
 
 
+# A label's pointer to another of its sections: "[see Warnings and Precautions (5.1)]", "(see PRECAUTIONS)".
+_CROSS_REFERENCE = re.compile(r"\s*(?:\[\s*see\b[^\]]*\]|\(\s*see\b[^()]*(?:\([^()]*\)[^()]*)*\))", re.I)
+# Two clauses joined by ", and", ", but" or ", so" whose second one has its own subject.
+_JOINED = re.compile(
+    r",\s+(and|but|so)\s+(?=(?:it|they|this|these|those|you|we|he|she|there|the|a|an|your|their|its|most|many|"
+    r"some|each|both|people|patients|doctors)\s)",
+    re.I,
+)
+# Words that open a clause whose reach may run past the comma ("until the tests are clear, and you feel well"):
+# a sentence with one before the join is left whole.
+_SCOPING = re.compile(
+    r"\b(if|when|whenever|although|though|because|while|unless|since|as|before|after|until|till|whether|once|"
+    r"even|where|wherever|that|which|who|whose|than|provided|in case)\b",
+    re.I,
+)
+
+
+def drop_cross_references(text: str) -> str:
+    """A label's pointers to its other sections left out: a patient reading one sentence has no section 5.1."""
+    out = _CROSS_REFERENCE.sub("", text)
+    return re.sub(r"\s+([.,;:])", r"\1", out) if out != text else text
+
+
+def split_joined(text: str) -> str:
+    """Two whole clauses joined by ", and", ", but" or ", so", the second with its own subject, as two sentences;
+    every word is kept. A sentence with a condition, time or relative clause before the join is left whole,
+    since that clause may govern the second part too.
+
+    >>> split_joined("Flares can last for weeks, but they can be treated.")
+    'Flares can last for weeks. But they can be treated.'
+    >>> split_joined("Keep taking it until the tests are clear, and you feel well.")
+    'Keep taking it until the tests are clear, and you feel well.'
+    """
+    if ";" in text or ":" in text:
+        return text
+    m = _JOINED.search(text)
+    if not m:
+        return text
+    left, right = text[: m.start()], text[m.end() :]
+    if _SCOPING.search(left) or left.count("(") != left.count(")"):
+        return text
+    if not _clause(left) or not _clause(right.rstrip(".")):
+        return text
+    return f"{left}. {m.group(1).capitalize()} {right}"
+
+
 def shorter(text: str) -> str:
-    """A sentence as a patient reads it: no section number, whole clauses as their own sentences."""
-    return split_clauses(strip_section_number(text))
+    """A sentence as a patient reads it: no section number or cross-reference, whole clauses as their own
+    sentences (split at a semicolon or at ", and/but/so" before a new subject). Only punctuation and
+    capitals change; every word, number and negation stays."""
+    return split_joined(split_clauses(drop_cross_references(strip_section_number(text))))
 
 
 _VOWELS = re.compile(r"[aeiouy]+")

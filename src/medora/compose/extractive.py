@@ -50,7 +50,9 @@ BOILERPLATE = re.compile(
     r"call your doctor for medical advice about side effects|report side effects to (?:the )?FDA|1-800-FDA-1088"
     r"|does not take the place of talking|prescribed for purposes other than those listed"
     r"|exactly as your (?:healthcare provider|doctor) tells you|these are not all the possible side effects"
-    r"|written for health(?:care)? professionals|for more information,? (?:go to|call)|keep .{0,40}out of the reach",
+    r"|written for health(?:care)? professionals|for more information,? (?:go to|call)|keep .{0,40}out of the reach"
+    r"|read the FDA-approved patient labeling|Medication Guide has been approved|the end of this (?:Medication Guide"
+    r"|leaflet) for a (?:complete )?list",
     re.I,
 )
 
@@ -179,7 +181,7 @@ def candidates(
 def _lay(hit: Hit, best: Candidate) -> Candidate:
     """A house statement for a patient: chosen as its best sentence would be (and kept on topic by that sentence),
     read as the statement's whole reviewed plain-language version, citing what the statement cites."""
-    lay = _tidy(hit.passage.lay_text or "")
+    lay = shorter(_tidy(hit.passage.lay_text or ""))
     score = best.score - plain_score(best.text, hit.passage, hit.source) + plain_score(lay, hit.passage, hit.source)
     text = hit.passage.text
     cites = _cites_for(hit.passage, 0, len(text))
