@@ -8,12 +8,20 @@ import re
 
 import pytest
 
+from medora.compose import Evidence, compose
 from medora.compose.audience import (
+    HARD_GRADE,
+    PATIENT_BULLETS,
     drop_cross_references,
     plain,
+    plainest,
+    reading_grade,
     shorter,
     split_joined,
+    too_hard,
 )
+from medora.models import Answer, Audience, Hit, Passage, Source
+from medora.settings import ComposeSettings
 
 pytestmark = pytest.mark.unit
 
@@ -83,3 +91,71 @@ def test_label_cross_references_go_and_bracketed_values_stay() -> None:
     out = shorter(text)
     assert NUMBER.findall(out) == NUMBER.findall(text)
     assert [w.lower() for w in NEGATION.findall(out)] == [w.lower() for w in NEGATION.findall(text)]
+
+
+HARD = (
+    "Concomitant administration of ibuprofen with anticoagulant pharmacotherapy substantially potentiates "
+    "gastrointestinal hemorrhagic complications and stomach ulceration in susceptible individuals."
+)
+PLAIN_SENTENCES = [
+    "Ibuprofen can upset your stomach if you take it for a long time.",
+    "Take ibuprofen with food or milk to protect your stomach.",
+    "Stop ibuprofen and see a doctor if your stool turns black.",
+    "Ask a pharmacist which pain pills are safe with your other medicines.",
+    "Do not take more than the dose on the pack.",
+    "Older people get stomach bleeding from ibuprofen more often.",
+    "A stomach-protecting pill can help if you need ibuprofen every day.",
+    "Paracetamol is gentler on the stomach than ibuprofen.",
+]
+
+
+def test_plainest_keeps_the_lead_and_leaves_out_the_hardest() -> None:
+    items = [HARD, *PLAIN_SENTENCES[:3], HARD.replace("susceptible", "vulnerable"), *PLAIN_SENTENCES[3:8]]
+    kept = plainest(items, lambda t: t, keep=5)
+    assert kept[0] == HARD  # the bottom line is the best-ranked answer, however it reads
+    assert kept[1:] == PLAIN_SENTENCES[:4]  # the plain ones, in rank order; the second hard one goes
+    assert plainest(items[:4], lambda t: t, keep=5) == items[:4]
+    assert too_hard(HARD) and reading_grade(HARD) > HARD_GRADE
+    assert not any(too_hard(s) for s in PLAIN_SENTENCES)
+
+
+def _hit(pid: str, text: str, score: float, kind: str = "Patient information") -> Hit:
+    src = Source(id=f"src-{pid}", type=kind, title=f"Source {pid}", organization="Org", year=2021)
+    return Hit(passage=Passage(id=pid, source_id=src.id, text=text, cites=[src.id]), source=src, score=score)
+
+
+class _Library:
+    def topic_passages(self, topic: str) -> list[Passage]:
+        return []
+
+    def source(self, sid: str) -> Source | None:
+        return None
+
+
+def _texts(answer: Answer) -> list[str]:
+    return [answer.summary.text, *(b.text for s in answer.sections for b in s.bullets)]
+
+
+def test_a_patient_gets_fewer_plainer_bullets_and_the_clinician_keeps_them_all() -> None:
+    hits = [_hit(f"p{i}", s, 1.0 - i / 20) for i, s in enumerate(PLAIN_SENTENCES)]
+    hits.insert(2, _hit("hard", HARD, 0.95, kind="Textbook"))
+    ev = Evidence(
+        question="Does ibuprofen hurt the stomach?",
+        standalone="Does ibuprofen hurt the stomach?",
+        hits=hits,
+        terms=["ibuprofen", "stomach"],
+    )
+    clin = compose(ev, _Library(), Audience.CLINICIAN, ComposeSettings())
+    pat = compose(ev, _Library(), Audience.PATIENT, ComposeSettings())
+    assert HARD in _texts(clin) and len(_texts(clin)) == 7  # every sentence naming the question's words
+    assert len(_texts(pat)) == PATIENT_BULLETS
+    assert not any("potentiates" in t for t in _texts(pat))
+    assert pat.readability_grade is not None and clin.readability_grade is not None
+    assert pat.readability_grade < clin.readability_grade
+
+
+def test_a_hard_sentence_still_answers_when_too_few_plain_ones_do() -> None:
+    hits = [_hit("hard", HARD, 1.0, kind="Textbook"), _hit("p0", PLAIN_SENTENCES[0], 0.9)]
+    ev = Evidence(question="q", standalone="Does ibuprofen hurt the stomach?", hits=hits, terms=["ibuprofen"])
+    pat = compose(ev, _Library(), Audience.PATIENT, ComposeSettings())
+    assert sorted(_texts(pat)) == sorted([plain(HARD), PLAIN_SENTENCES[0]])

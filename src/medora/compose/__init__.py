@@ -13,7 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from medora.compose.audience import DISCLAIMERS, SEEK_CARE_INTRO, PlainWriter, grade_level
+from medora.compose.audience import (
+    DISCLAIMERS,
+    MIN_BULLETS,
+    PATIENT_POOL,
+    SEEK_CARE_INTRO,
+    PlainWriter,
+    grade_level,
+    plainest,
+    too_hard,
+)
 from medora.compose.citations import ReferenceBook, renumber
 from medora.compose.extractive import Candidate, candidates, lay_if_on_topic, near_duplicate
 from medora.compose.focus import intent_for, narrow_statements, nothing_about, on_topic, rank
@@ -197,17 +206,16 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         cands = rank(ev.frame, cands, sims, min(settings.max_bullets, 14) * 2)
     if not cands:
         return None, [], ReferenceBook()
-    chosen: list[Candidate] = []
-    per_passage: dict[str, int] = {}
-    for c in cands:
-        if len(chosen) >= min(settings.max_bullets, 14):
-            break
-        if per_passage.get(c.passage.id, 0) >= 3:
-            continue
-        if any(near_duplicate(c.text, o.text, settings.dedupe_threshold) for o in chosen):
-            continue
-        chosen.append(c)
-        per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+    if audience == Audience.PATIENT:  # fewer, plainer bullets (#13): a hard sentence only if too few others
+        hard = {id(c) for c in cands if too_hard(c.lay or c.text)}
+        chosen = _pick([c for c in cands if id(c) not in hard], [], min(settings.max_bullets, PATIENT_POOL), settings)
+        if len(chosen) < MIN_BULLETS:
+            chosen = _pick(cands, chosen, MIN_BULLETS, settings)
+            rank_of = {id(c): i for i, c in enumerate(cands)}
+            chosen.sort(key=lambda c: rank_of[id(c)])
+        chosen = plainest(chosen, lambda c: c.lay or c.text)
+    else:
+        chosen = _pick(cands, [], min(settings.max_bullets, 14), settings)
     sources_of: dict[str, Source] = {h.source.id: h.source for h in ev.hits}
     for c in chosen:
         for sid in c.cites:
@@ -236,6 +244,26 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         if bullets:
             sections.append(Section(heading=heading(kind, audience), kind=kind, bullets=bullets))
     return summary, sections, book
+
+
+def _pick(cands: list[Candidate], chosen: list[Candidate], limit: int, settings: ComposeSettings) -> list[Candidate]:
+    """`chosen`, then candidates in rank order up to `limit` bullets: at most three per passage, no near-duplicates."""
+    out = list(chosen)
+    taken = {id(c) for c in out}
+    per_passage: dict[str, int] = {}
+    for c in out:
+        per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+    for c in cands:
+        if len(out) >= limit:
+            break
+        if id(c) in taken or per_passage.get(c.passage.id, 0) >= 3:
+            continue
+        if any(near_duplicate(c.text, o.text, settings.dedupe_threshold) for o in out):
+            continue
+        out.append(c)
+        taken.add(id(c))
+        per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+    return out
 
 
 def _subject(ev: Evidence) -> str:

@@ -1,13 +1,17 @@
-"""Plain language for patients: a jargon glossary, shorter sentences and a grade-level readability score."""
+"""Plain language for patients: a jargon glossary, shorter sentences, the choice of the plainest bullets and a
+grade-level readability score."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from medora.models import Audience
 
+T = TypeVar("T")
 GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "data" / "patient_glossary.tsv"
 MODES = ("swap", "name", "explain", "keep")
 # A plain rendering that says "not" is never put after a negation the sentence already has ("is not
@@ -199,6 +203,38 @@ def shorter(text: str) -> str:
     sentences (split at a semicolon or at ", and/but/so" before a new subject). Only punctuation and
     capitals change; every word, number and negation stays."""
     return split_joined(split_clauses(drop_cross_references(strip_section_number(text))))
+
+
+# A patient's answer from passages (not a house topic's article): the bottom line and at most PATIENT_BULLETS - 1
+# more, chosen from the PATIENT_POOL best-ranked sentences, the plainest of them first (a sentence at grade
+# PLAIN_TARGET or below counts as plain; among those, rank order decides). A sentence above HARD_GRADE is left
+# out while at least MIN_BULLETS plainer ones remain.
+PATIENT_BULLETS = 6
+PATIENT_POOL = 12
+PLAIN_TARGET = 8.0
+HARD_GRADE = 14.0
+MIN_BULLETS = 3
+
+
+def reading_grade(text: str) -> float:
+    """The grade a patient's sentence reads at once the glossary has rewritten it."""
+    return sentence_grade(plain(text))
+
+
+def too_hard(text: str) -> bool:
+    """A sentence a patient should get only if nothing plainer answers (Flesch-Kincaid grade above HARD_GRADE)."""
+    return reading_grade(text) > HARD_GRADE
+
+
+def plainest(items: list[T], text: Callable[[T], str], keep: int = PATIENT_BULLETS) -> list[T]:
+    """The first item (the bottom line) and the `keep` - 1 others that read plainest, ties (everything at
+    PLAIN_TARGET or below) going to the better-ranked; returned in their original order."""
+    if len(items) <= keep:
+        return items
+    over = {id(it): max(0.0, reading_grade(text(it)) - PLAIN_TARGET) for it in items[1:]}
+    order = {id(it): i for i, it in enumerate(items)}
+    rest = sorted(items[1:], key=lambda it: (over[id(it)], order[id(it)]))[: keep - 1]
+    return [items[0], *sorted(rest, key=lambda it: order[id(it)])]
 
 
 _VOWELS = re.compile(r"[aeiouy]+")
