@@ -39,3 +39,13 @@ def test_every_bullet_is_about_the_focus(index_settings: Settings) -> None:
         assert frame.focus is not None and a.status == "answered", (q, a.status)
         assert a.title.lower().endswith(frame.focus.name.lower())
         assert off_topic(a, frame, engine.reader) == [], q
+
+
+def test_no_drug_label_answers_a_question_about_another_drug(index_settings: Settings) -> None:
+    # the small index holds labels for lisinopril, apixaban, fluoxetine and others, but none for these drugs
+    for q in ("What is the normal daily amount of Ativan?", "Does Flomax lower blood pressure?"):
+        for audience in ("clinician", "patient"):
+            a = ask(q, audience=audience, settings=index_settings)
+            assert not [r.title for r in a.references if r.type == "Drug label"], (q, audience)
+    named = ask("Can I take lisinopril while pregnant?", audience="patient", settings=index_settings)
+    assert {r.type for r in named.references} == {"Drug label"}  # a question naming the drug still gets its label

@@ -20,7 +20,10 @@ from medora.compose.audience import (
     split_joined,
     too_hard,
 )
-from medora.models import Answer, Audience, Hit, Passage, Source
+from medora.compose.extractive import candidates
+from medora.compose.focus import names_label_drug, on_topic
+from medora.models import Answer, Audience, Hit, Passage, Source, SourceType
+from medora.question import QuestionFrame
 from medora.settings import ComposeSettings
 
 pytestmark = pytest.mark.unit
@@ -159,3 +162,32 @@ def test_a_hard_sentence_still_answers_when_too_few_plain_ones_do() -> None:
     ev = Evidence(question="q", standalone="Does ibuprofen hurt the stomach?", hits=hits, terms=["ibuprofen"])
     pat = compose(ev, _Library(), Audience.PATIENT, ComposeSettings())
     assert sorted(_texts(pat)) == sorted([plain(HARD), PLAIN_SENTENCES[0]])
+
+
+def _label_candidate(text: str) -> Hit:
+    src = Source(
+        id="druglabel:1",
+        type=SourceType.DRUG_LABEL,
+        title="Lisinopril — FDA prescribing information",
+        organization="US Food and Drug Administration (openFDA drug label)",
+        year=2023,
+        extra={"generic_name": "lisinopril", "brand_name": "ZESTRIL", "names": "lisinopril", "brand_names": "zestril"},
+    )
+    return Hit(
+        passage=Passage(id="druglabel:1#3", source_id=src.id, text=text, cites=[src.id], meta={"focus": "lisinopril"}),
+        source=src,
+        score=1.0,
+    )
+
+
+def test_a_drug_label_answers_only_a_question_that_names_its_drug() -> None:
+    label = _label_candidate("The usual starting dose is 10 mg once a day for high blood pressure.")
+    other = _hit("g", "Most adults with high blood pressure start with one tablet a day.", 0.9)
+    cands = candidates(["dose", "day", "tablets"], [label, other])
+    assert {c.source.type for c in cands} == {SourceType.DRUG_LABEL, "Patient information"}
+    unnamed = QuestionFrame(text="What is the normal daily dose of Ativan?", focus=None, qtype="dose")
+    assert [c.passage.id for c in on_topic(unnamed, cands)] == ["g"]
+    for named in ("What is the normal daily dose of lisinopril?", "How much Zestril do I take?"):
+        frame = QuestionFrame(text=named, focus=None, qtype="dose")
+        assert {c.passage.id for c in on_topic(frame, cands)} == {"g", "druglabel:1#3"}
+    assert not names_label_drug("Is lisinoprilate safe?", label.source)  # whole words only

@@ -15,9 +15,9 @@ from typing import TypeVar
 
 from medora.compose.extractive import Candidate
 from medora.compose.sections import kind_of_sentence
-from medora.models import Passage
+from medora.models import Passage, Source, SourceType
 from medora.question import QuestionFrame, about, passage_about
-from medora.text import content_terms
+from medora.text import alnum_words, content_terms
 
 T = TypeVar("T")
 
@@ -79,14 +79,24 @@ def intent_for(frame: QuestionFrame) -> str:
 def on_topic(frame: QuestionFrame, cands: list[Candidate]) -> list[Candidate]:
     """Sentences about the question's focus: from a passage about it, or naming it themselves."""
     focus = frame.focus
-    if focus is None:
-        return cands
+    if focus is None:  # a drug label speaks of its own drug only: it answers no question that does not name it
+        return [c for c in cands if c.source.type != SourceType.DRUG_LABEL or names_label_drug(frame.text, c.source)]
     return [
         c
         for c in cands
         if passage_about(focus, c.passage.meta.get("focus") or c.source.title, c.passage.topic, c.source.id)
         or about(focus, c.text)
     ]
+
+
+def names_label_drug(text: str, source: Source) -> bool:
+    """Whether the text names the drug of a drug-label source (a generic, substance or brand name the label
+    gives), as whole words."""
+    extra = source.extra
+    names = [n for key in ("names", "brand_names") for n in (extra.get(key) or "").split("|")]
+    names += [extra.get(key) or "" for key in ("generic_name", "brand_name", "substance_name")]
+    said = f" {' '.join(alnum_words(text))} "
+    return any(f" {' '.join(words)} " in said for n in names if (words := alnum_words(n)))
 
 
 def rank(frame: QuestionFrame, cands: list[Candidate], similarity: dict[str, float], limit: int) -> list[Candidate]:
