@@ -36,7 +36,16 @@ def label_answer(
         return declined.model_copy(update={"title": f"No FDA label for {name} in the library"})
     answer: Answer | None = None
     for terms in _term_choices(label):
-        ev = Evidence(question=question, standalone=query, hits=label.hits, terms=terms, modifiers=modifiers_of(query))
+        # the label is the authority on its drug and its dosing sentences are often the fact asked: a patient gets
+        # them all, in plainer words, rather than the few plainest (#13)
+        ev = Evidence(
+            question=question,
+            standalone=query,
+            hits=label.hits,
+            terms=terms,
+            modifiers=modifiers_of(query),
+            brief=False,
+        )
         answer = compose(ev, library, audience, settings.compose)
         if answer.references:
             return answer.model_copy(update={"title": label.title})

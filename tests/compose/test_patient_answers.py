@@ -157,6 +157,17 @@ def test_a_patient_gets_fewer_plainer_bullets_and_the_clinician_keeps_them_all()
     assert pat.readability_grade < clin.readability_grade
 
 
+def test_a_drug_label_answer_keeps_every_bullet_for_a_patient_in_plainer_words() -> None:
+    hits = [_hit(f"p{i}", s, 1.0 - i / 20) for i, s in enumerate(PLAIN_SENTENCES)]
+    hits.insert(2, _hit("hard", HARD, 0.95, kind="Drug label"))
+    q = "Does ibuprofen hurt the stomach?"
+    ev = Evidence(question=q, standalone=q, hits=hits, terms=["ibuprofen", "stomach"], brief=False)
+    clin = compose(ev, _Library(), Audience.CLINICIAN, ComposeSettings())
+    pat = compose(ev, _Library(), Audience.PATIENT, ComposeSettings())
+    assert len(_texts(pat)) == len(_texts(clin)) == 7
+    assert any("blood thinner" in t and "potentiates" in t for t in _texts(pat))  # kept, with the glossary's words
+
+
 def test_a_hard_sentence_still_answers_when_too_few_plain_ones_do() -> None:
     hits = [_hit("hard", HARD, 1.0, kind="Textbook"), _hit("p0", PLAIN_SENTENCES[0], 0.9)]
     ev = Evidence(question="q", standalone="Does ibuprofen hurt the stomach?", hits=hits, terms=["ibuprofen"])

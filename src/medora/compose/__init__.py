@@ -56,6 +56,7 @@ class Evidence:
     modifiers: list[str] = field(default_factory=list)
     frame: QuestionFrame | None = None  # what the question asks about (#13); None: the older, word-based path
     similarity: Callable[[list[str]], dict[str, float]] | None = None  # passage id -> cosine to the question
+    brief: bool = True  # a patient's answer keeps only its plainest bullets (#13); a drug label's keeps them all
 
 
 def modifiers_of(question: str) -> list[str]:
@@ -206,7 +207,7 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         cands = rank(ev.frame, cands, sims, min(settings.max_bullets, 14) * 2)
     if not cands:
         return None, [], ReferenceBook()
-    if audience == Audience.PATIENT:  # fewer, plainer bullets (#13): a hard sentence only if too few others
+    if audience == Audience.PATIENT and ev.brief:  # fewer, plainer bullets (#13): hard ones only if too few others
         hard = {id(c) for c in cands if too_hard(c.lay or c.text)}
         chosen = _pick([c for c in cands if id(c) not in hard], [], min(settings.max_bullets, PATIENT_POOL), settings)
         if len(chosen) < MIN_BULLETS:
