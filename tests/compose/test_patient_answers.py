@@ -22,7 +22,9 @@ from medora.compose.audience import (
 )
 from medora.compose.extractive import candidates
 from medora.compose.focus import names_label_drug, on_topic
-from medora.models import Answer, Audience, Hit, Passage, Source, SourceType
+from medora.eval.medicationqa import focus_labels
+from medora.eval.readability import answer_kind
+from medora.models import Answer, Audience, Bullet, DrugName, Hit, Passage, Reference, Section, Source, SourceType
 from medora.question import QuestionFrame
 from medora.settings import ComposeSettings
 
@@ -202,3 +204,38 @@ def test_a_drug_label_answers_only_a_question_that_names_its_drug() -> None:
         frame = QuestionFrame(text=named, focus=None, qtype="dose")
         assert {c.passage.id for c in on_topic(frame, cands)} == {"g", "druglabel:1#3"}
     assert not names_label_drug("Is lisinoprilate safe?", label.source)  # whole words only
+
+
+def test_a_combination_product_has_a_label_only_when_each_of_its_drugs_does() -> None:
+    labels = {"acetaminophen": ["druglabel:apap"], "warfarin": ["druglabel:warf"], "lisinopril": ["druglabel:lis"]}
+
+    def drugs_named(text: str) -> list[DrugName]:
+        return [DrugName(generic=g, source_ids=ids, matched=g) for g, ids in labels.items() if g in text.lower()]
+
+    assert focus_labels("hydrocodone + acetaminophen", drugs_named) == set()
+    assert focus_labels("acetaminophen", drugs_named) == {"druglabel:apap"}
+    assert focus_labels("lisinopril/acetaminophen", drugs_named) == {"druglabel:lis", "druglabel:apap"}
+    assert focus_labels("warfarin; cabbage", drugs_named) == {"druglabel:warf"}  # a list, not one product
+
+
+def test_the_readability_report_says_how_each_patient_answer_was_built() -> None:
+    def answer(topic: str | None, types: list[str]) -> Answer:
+        refs = [
+            Reference(n=i + 1, type=t, title="t", source="s", year=2020, source_id=f"s{i}") for i, t in enumerate(types)
+        ]
+        bullet = Bullet(text="A sentence.", citations=[1])
+        return Answer(
+            question="q",
+            audience=Audience.PATIENT,
+            status="answered",
+            title="t",
+            summary=bullet,
+            sections=[Section(heading="h", kind="background", bullets=[bullet])],
+            references=refs,
+            disclaimer="d",
+            topic=topic,
+        )
+
+    assert answer_kind(answer("gout", ["Guideline"])) == "house topic"
+    assert answer_kind(answer(None, ["Drug label", "Drug label"])) == "drug label"
+    assert answer_kind(answer(None, ["Drug label", "Patient information"])) == "passages"

@@ -5,7 +5,8 @@ focus drug, question type and a reference answer), every question goes through `
 audience) and the suite reports, per question type:
   * answered / declined: answered or urgent, against out of scope or insufficient evidence;
   * focus label in library: a drug label for the focus drug is in the index (its name matches a label's
-    brand, generic or substance name, as the engine's own `drugs_named` reads it);
+    brand, generic or substance name, as the engine's own `drugs_named` reads it; for a combination product
+    such as "hydrocodone + acetaminophen", each of its drugs);
   * focus label cited: of those, the share whose answer cites that label (answered from it);
   * reference coverage: the share of the reference answer's sentences (up to 8) the answer supports, by the
     local judge in support.py, calibrated on K-QA; declined answers cover nothing.
@@ -16,8 +17,10 @@ nowhere else, never indexed.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from medora.eval.citations import answer_text
 from medora.eval.datasets import _need, bench_dir
 from medora.eval.results import Plot, SuiteResult, Table
 from medora.eval.support import SupportJudge, calibrate_or_default
+from medora.models import DrugName
 from medora.settings import Settings
 from medora.text import sentences
 
@@ -55,6 +59,19 @@ def load_medicationqa(path: Path) -> list[MedicationQuestion]:
 def reference_statements(answer: str) -> list[str]:
     """The reference answer's sentences that state something (five words or more), the first few."""
     return [s for s in sentences(answer) if len(s.split()) >= 5][:MAX_REFERENCE_SENTENCES]
+
+
+# "+" or "/" in the annotated focus joins the drugs of one combination product ("hydrocodone + acetaminophen",
+# "cilastatin/imipenem"); other lists ("warfarin; cabbage", "Eliquis, Metoprolol") name several things asked about.
+COMBINATION = re.compile(r"\s*[+/]\s*")
+
+
+def focus_labels(focus: str, drugs_named: Callable[[str], list[DrugName]]) -> set[str]:
+    """The label ids of the focus drug as `drugs_named` reads it. A combination product has a label only when
+    each of its drugs has one: an acetaminophen label does not answer a question about hydrocodone with
+    acetaminophen."""
+    found = [{sid for d in drugs_named(part) for sid in d.source_ids} for part in COMBINATION.split(focus) if part]
+    return set().union(*found) if found and all(found) else set()
 
 
 @dataclass
@@ -92,7 +109,7 @@ def run(
     for i, it in enumerate(items, 1):
         answer = ask(it.question, audience=audience, settings=settings, engine=engine)
         statuses[answer.status.value] += 1
-        labels = {sid for d in engine.drugs_named(it.focus) for sid in d.source_ids}
+        labels = focus_labels(it.focus, engine.drugs_named)
         cited = bool(labels & {r.source_id for r in answer.references})
         answered = answer.status.value in ANSWERED
         statements = reference_statements(it.answer)
@@ -189,7 +206,8 @@ def run(
             f"Reference coverage: share of the reference answer's first {MAX_REFERENCE_SENTENCES} sentences of five "
             "words or more that the answer supports; declined answers cover nothing. Many references quote pages "
             "we do not hold (MedlinePlus, Mayo Clinic), so coverage has a low ceiling.",
-            "Focus label in library: the annotated focus drug matches a label's brand, generic or substance name.",
+            "Focus label in library: the annotated focus drug matches a label's brand, generic or substance name; "
+            "a combination product (drugs joined by + or /) counts only when each of its drugs does.",
             "The reference answers are evaluation-only: read here, never indexed.",
         ],
         config={"audience": audience, "index": str(settings.index_dir)},

@@ -24,6 +24,7 @@ from typing import Any
 
 from medora.eval import metrics
 from medora.eval.results import Plot, SuiteResult, Table
+from medora.models import SourceType
 from medora.settings import Settings
 
 PATIENT_TARGET = 8.0
@@ -56,6 +57,15 @@ class Pair:
     clinician: float
     patient: float
     patient_textstat: float
+    kind: str = "passages"  # how the patient answer was built: see answer_kind
+
+
+def answer_kind(answer: Any) -> str:
+    """ "house topic" (a house article's reviewed lay statements), "drug label" (every reference a drug label) or
+    "passages" (sentences chosen from retrieved passages)."""
+    if answer.topic:
+        return "house topic"
+    return "drug label" if {r.type for r in answer.references} == {SourceType.DRUG_LABEL} else "passages"
 
 
 def question_sets(settings: Settings) -> dict[str, list[tuple[str, str]]]:
@@ -111,7 +121,17 @@ def run(
                 k, n = numbers_kept(pat, engine.reader)
                 kept, with_numbers = kept + k, with_numbers + n
                 ts = float(textstat.flesch_kincaid_grade(answer_text(pat).replace("\n", " ")))
-                pairs.append(Pair(q, name, cat, answers["clinician"].readability_grade, pat.readability_grade, ts))
+                pairs.append(
+                    Pair(
+                        q,
+                        name,
+                        cat,
+                        answers["clinician"].readability_grade,
+                        pat.readability_grade,
+                        ts,
+                        answer_kind(pat),
+                    )
+                )
             if progress and done % 25 == 0:
                 print(f"  readability {done}/{total}", file=sys.stderr)
     clin = [p.clinician for p in pairs]
@@ -165,6 +185,15 @@ def run(
                 "By question set (median Flesch-Kincaid grade)",
                 ["set", "pairs", "clinician", "patient", "patient (textstat)", "patient at grade 8 or below"],
                 set_rows,
+            ),
+            Table(
+                "By how the patient answer was built (median Flesch-Kincaid grade)",
+                ["answer", "pairs", "patient", "patient at grade 8 or below"],
+                [
+                    [k, len(ps), _median([p.patient for p in ps]), _share_plain([p.patient for p in ps])]
+                    for k in ("house topic", "passages", "drug label")
+                    if (ps := [p for p in pairs if p.kind == k])
+                ],
             ),
             Table(
                 "By question category",
