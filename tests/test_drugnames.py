@@ -41,6 +41,14 @@ def test_brand_and_generic_names_find_the_same_label(names: DrugNames) -> None:
     assert sertraline.generic == "sertraline"  # salt words are not part of the name
 
 
+def test_an_international_name_finds_the_us_label(names: DrugNames) -> None:
+    (drug,) = names.named("How much paracetamol can I take in a day?", known)
+    assert drug.generic == "acetaminophen" and drug.matched == "paracetamol"
+    assert drug.source_ids == names.named("acetaminophen", known)[0].source_ids
+    assert names.unlabelled("How much paracetamol can I take in a day?", known) is None
+    assert names.named("Is salbutamol safe in pregnancy?", known) == []  # no albuterol label in this set
+
+
 def test_misspelt_drug_names_are_corrected(names: DrugNames) -> None:
     (drug,) = names.named("how much metfromin should I take", known)
     assert drug.generic == "metformin" and drug.matched == "metfromin"

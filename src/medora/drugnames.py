@@ -29,6 +29,36 @@ PATIENT_SECTIONS = frozenset(
 )
 
 
+# International (INN/British) names of drugs whose US labels use another name: a question may use either. Only names
+# that denote the medicine alone (not "adrenaline" or "thyroxine", which are also the body's own hormones).
+INTERNATIONAL_NAMES: dict[str, str] = {
+    "paracetamol": "acetaminophen",
+    "salbutamol": "albuterol",
+    "glibenclamide": "glyburide",
+    "frusemide": "furosemide",
+    "lignocaine": "lidocaine",
+    "pethidine": "meperidine",
+    "ciclosporin": "cyclosporine",
+    "rifampicin": "rifampin",
+    "aciclovir": "acyclovir",
+    "valaciclovir": "valacyclovir",
+    "amoxycillin": "amoxicillin",
+    "cefalexin": "cephalexin",
+    "mesalazine": "mesalamine",
+    "sulphasalazine": "sulfasalazine",
+    "isoprenaline": "isoproterenol",
+    "phenobarbitone": "phenobarbital",
+    "beclometasone": "beclomethasone",
+    "dexamfetamine": "dextroamphetamine",
+    "hydroxycarbamide": "hydroxyurea",
+    "glyceryl trinitrate": "nitroglycerin",
+    "suxamethonium": "succinylcholine",
+    "chlorphenamine": "chlorpheniramine",
+    "torasemide": "torsemide",
+    "dicycloverine": "dicyclomine",
+}
+
+
 @dataclass(frozen=True)
 class Aspect:
     """A kind of drug question and the label sections (openFDA field names) that answer it, best first."""
@@ -211,6 +241,10 @@ class DrugNames:
             for name in gen + brand:
                 out.labels.setdefault(name, []).append(label)
                 out.canonical.setdefault(name, label.generic)
+        for name, us_name in INTERNATIONAL_NAMES.items():  # "paracetamol" finds the acetaminophen label
+            if us_name in out.labels and name not in out.labels:
+                out.labels[name] = out.labels[us_name]
+                out.canonical[name] = out.canonical[us_name]
         for name, labels in out.labels.items():
             labels.sort(key=lambda lab: lab.effective, reverse=True)
             if " " not in name and len(name) >= 5:
