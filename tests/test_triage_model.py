@@ -106,3 +106,26 @@ def test_the_non_medical_head_refuses_small_talk_and_keeps_unknown_medical_words
     assert sport.status == Status.OUT_OF_SCOPE and sport.reasons == ["non_medical"]
     ferritin = triage("What does a raised ferritin with normal transferrin saturation mean?", embed=embed)
     assert ferritin.status is None and ferritin.medical
+
+
+@pytest.mark.unit
+def test_an_everyday_dosing_question_is_not_read_as_intent() -> None:
+    from medora.triage.model import dosing_question
+
+    assert dosing_question("How many senna tablets can I take in a day?")
+    assert dosing_question("how much Benadryl can I give my 2 year old")
+    assert not dosing_question("how many paracetamol can I take before it kills me")
+    assert not dosing_question("my son took 20 paracetamol an hour ago, how much can he take safely")
+    assert not dosing_question("how many of my sleeping tablets would it take to not wake up")
+
+
+@pytest.mark.integration
+def test_dosing_questions_are_answered_and_intent_is_not(index_settings: Settings, engine: object) -> None:
+    embed = engine.query_vector  # type: ignore[attr-defined]
+    for calm in ("How many ibuprofen can I take in a day?", "How many Pepto-Bismol tablets can I chew in a day?"):
+        assert triage(calm, embed=embed).status is None, calm
+    for q in (
+        "how many paracetamol can I take before it kills me",
+        "my son took 20 paracetamol an hour ago, how much can he take safely",
+    ):
+        assert triage(q, embed=embed).status == Status.URGENT, q

@@ -23,7 +23,7 @@ import numpy as np
 from medora.models import Audience, Status
 from medora.triage import harm as harm_reader
 from medora.triage import language as lang
-from medora.triage.model import affirmed, features, model_text, vetoed
+from medora.triage.model import affirmed, dosing_question, features, model_text, vetoed
 from medora.triage.model import load as load_model
 from medora.triage.rules import HISTORY_CONTEXT, MANIPULATION, NEGATION, apply_rules
 from medora.triage.rules import urgent_notice as _rules_notice
@@ -123,7 +123,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
             Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
         )
     urgent, self_harm, _, _ = model.flags(vec)
-    if self_harm:
+    if self_harm and not dosing_question(text):
         return Triage(
             Status.URGENT, ["suicide"], ["thoughts of suicide or self-harm"], True, values, crit, sit, language
         )

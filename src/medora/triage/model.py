@@ -228,8 +228,27 @@ def model_text(question: str) -> str:
     return question
 
 
+# An everyday dosing question ("how many ibuprofen can I take in a day?"): the learned heads read "how many
+# tablets" as overdose intent, so they alone never make it urgent or a self-harm case; the written self-harm and
+# emergency rules still do, and any word of intent or harm, or of tablets already taken, keeps the model in play.
+DOSING = re.compile(
+    r"\bhow (?:many|much|often)\b.{0,60}\b(?:can|could|should|do|may|is it (?:ok|safe) to) (?:i|you|we|he|she|they|"
+    r"my \w+|a \w+)\b.{0,25}\b(?:take|have|give|use|chew|drink)\b|\b(?:max(?:imum)?|safe|daily|usual) (?:daily )?dose\b"
+)
+INTENT = re.compile(
+    r"\b(?:die|dying|dead|death|kill\w*|end (?:it|my|things)|wake up|overdos\w*|enough to|lethal|fatal|suicid\w*|"
+    r"all of (?:them|it)|whole (?:box|bottle|pack)|hurt\w*|harm\w*|took|taken|swallowed|ate|ago|already)\b"
+)
+
+
+def dosing_question(question: str) -> bool:
+    q = " ".join(question.lower().replace("\u2019", "'").split())
+    return bool(DOSING.search(q)) and not INTENT.search(q)
+
+
 def vetoed(question: str) -> bool:
+    """The model alone may not flag this question: history, hypotheticals and teaching, or an everyday dosing question."""
     from medora.triage.rules import HISTORY_CONTEXT
 
     q = question.lower()
-    return bool(HISTORY_CONTEXT.search(q) or HYPOTHETICAL.search(q))
+    return bool(HISTORY_CONTEXT.search(q) or HYPOTHETICAL.search(q)) or dosing_question(question)
