@@ -88,7 +88,8 @@ def fake_openai() -> Iterator[FakeServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     state["server"] = FakeServer(f"http://127.0.0.1:{httpd.server_address[1]}/v1")
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # a short poll so shutdown() returns at once (the default 0.5 s poll cost half a second per test)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield state["server"]
