@@ -213,6 +213,19 @@ def choose_veto(probs: np.ndarray, y: np.ndarray, bound: float = VETO_LOSS_BOUND
     return best
 
 
+def veto_on(probs: np.ndarray, y: np.ndarray, alarms: np.ndarray, name: str) -> tuple[float, dict[str, float | int]]:
+    """The veto chosen on one kind of alarm alone, and its out-of-fold figures for the model's meta."""
+    veto = choose_veto(probs[alarms], y[alarms])
+    cleared = alarms & (probs < veto)
+    return veto, {
+        "threshold": veto,
+        name: int(alarms.sum()),
+        "true": int(y[alarms].sum()),
+        "cv_true_cleared": int((cleared & (y == 1)).sum()),
+        "cv_false_cleared": int((cleared & (y == 0)).sum()),
+    }
+
+
 def embeddings(texts: list[str], cache: Path) -> np.ndarray:
     """MiniLM vectors, cached by text so a retrain after editing the cases embeds only what changed."""
     from medora.index.embedder import Embedder
@@ -276,25 +289,10 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     # A pattern rule's alarm (no critical value, no other-language term): kept unless the model is sure it is not
     # happening now, below this probability, chosen on those cases alone.
     ruled = (feats[:, 9] > 0) & (feats[:, 1] == 0) & (feats[:, 10] == 0)
-    rule_veto = choose_veto(probs_of["urgent"][ruled], y_urgent[ruled])
-    meta["rule_veto"] = {
-        "threshold": rule_veto,
-        "rule_alarms": int(ruled.sum()),
-        "true": int(y_urgent[ruled].sum()),
-        "cv_true_cleared": int(((probs_of["urgent"] < rule_veto) & ruled & (y_urgent == 1)).sum()),
-        "cv_false_cleared": int(((probs_of["urgent"] < rule_veto) & ruled & (y_urgent == 0)).sum()),
-    }
+    rule_veto, meta["rule_veto"] = veto_on(probs_of["urgent"], y_urgent, ruled, "rule_alarms")
     # An emergency term in another language (the readers cannot tell education from an event there): the model
     # may clear it below this probability, chosen on those cases alone.
-    foreign = feats[:, 10] > 0
-    foreign_veto = choose_veto(probs_of["urgent"][foreign], y_urgent[foreign])
-    meta["foreign_veto"] = {
-        "threshold": foreign_veto,
-        "foreign_alarms": int(foreign.sum()),
-        "true": int(y_urgent[foreign].sum()),
-        "cv_true_cleared": int(((probs_of["urgent"] < foreign_veto) & foreign & (y_urgent == 1)).sum()),
-        "cv_false_cleared": int(((probs_of["urgent"] < foreign_veto) & foreign & (y_urgent == 0)).sum()),
-    }
+    foreign_veto, meta["foreign_veto"] = veto_on(probs_of["urgent"], y_urgent, feats[:, 10] > 0, "foreign_alarms")
     meta["calm_veto"] = {
         "threshold": calm_veto,
         "cv_emergencies_below": round(float((probs_of["urgent"][y_urgent == 1] < calm_veto).mean()), 3),

@@ -113,7 +113,8 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
 
     if crit:  # a critical value now: urgent, always
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
-    if foreign and model.urgent.prob(vec) >= model.foreign_veto:
+    urgent, self_harm, p_urgent, _ = model.flags(vec)  # each head read once
+    if foreign and p_urgent >= model.foreign_veto:
         # an emergency named in another language, unless the model is sure it is asked about, not happening
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
     if model.refuses_surely(vec) or (model.refuses(vec) and harm_reader.has_harm_trace(text)):
@@ -122,12 +123,11 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         return Triage(
             Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
         )
-    urgent, self_harm, _, _ = model.flags(vec)
     if self_harm and not dosing_question(text):
         return Triage(
             Status.URGENT, ["suicide"], ["thoughts of suicide or self-harm"], True, values, crit, sit, language
         )
-    if rule_alarm and reasons and model.urgent.prob(vec) >= model.rule_veto:
+    if rule_alarm and reasons and p_urgent >= model.rule_veto:
         # a pattern rule's alarm the model does not rule out: the rule names what it found
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
     if urgent and not vetoed(text) and not sit.general:  # an emergency no pattern foresaw
@@ -141,7 +141,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         medical = True
     elif rules.status == "out_of_scope" and not values and language.english:
         return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
-    calm = model.clears(vec)
+    calm = p_urgent < model.calm_veto  # sure nothing is happening now: no topic may escalate it later
     return Triage(None, [], [], medical or not language.english, values, crit, sit, language, model_calm=calm)
 
 

@@ -114,10 +114,6 @@ class TriageModel:
         """The non-medical head is sure this is a medical question (probability under MEDICAL_BELOW)."""
         return self.non_medical is not None and self.non_medical.prob(vec) < MEDICAL_BELOW
 
-    def clears(self, vec: np.ndarray) -> bool:
-        """The model is sure nothing is happening now, whatever emergency words the question holds."""
-        return self.urgent.prob(vec) < self.calm_veto
-
     def flags(self, vec: np.ndarray) -> tuple[bool, bool, float, float]:
         """(urgent, self_harm, p_urgent, p_self_harm) for one L2-normalised question embedding.
 
