@@ -55,6 +55,10 @@ def test_stem_singular_and_fold() -> None:
         ("avoid NSAIDs", False, True),  # an instruction cue: the support judge reads it, triage does not
         ("it doesn’t help", False, True),  # typographic apostrophe
         ("chest pain since noon", False, False),
+        ("haven't fainted", True, True),  # a negated verb that is the finding
+        ("he didnt pass out", True, False),
+        ("she hasn't woken up", False, True),  # a negated verb that is itself the finding stays a finding
+        ("he didn't breathe for a minute", False, True),
     ],
 )
 def test_negation_variants(text: str, finding: bool, statement: bool) -> None:

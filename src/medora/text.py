@@ -36,6 +36,16 @@ def straight_quotes(text: str) -> str:
     return text.replace("\u2019", "'")
 
 
+def tidy(text: str) -> str:
+    """Straight apostrophes and single spaces, case kept."""
+    return " ".join(straight_quotes(text).split())
+
+
+def plain(text: str) -> str:
+    """Tidy and lower case: the form every triage reader matches its cues on."""
+    return tidy(text).lower()
+
+
 def ascii_fold(text: str) -> str:
     """Lower-cased ASCII: accents dropped ("Sjögren" -> "sjogren"), other non-ASCII letters removed."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -112,7 +122,12 @@ def content_terms(text: str) -> list[str]:
 FINDING_NEGATION = re.compile(
     r"\b(no|not|denies|denied|deny|without|never|negative for|free of|absence of|absent|"
     r"don'?t have|doesn'?t have|didn'?t have|haven'?t had|hasn'?t had|isn'?t|wasn'?t|aren'?t|"
-    r"ruled out|rules out|nor|neither|resolved)\b"
+    r"ruled out|rules out|nor|neither|resolved|"
+    # "haven't fainted", "didn't pass out": only before a verb that is itself the finding, so "hasn't woken up"
+    # or "didn't breathe" stay findings
+    r"(?:haven'?t|hasn'?t|hadn'?t|didn'?t)(?= (?:faint|fainted|pass(?:ed)? out|black(?:ed)? out|collapse|collapsed|"
+    r"vomit|vomited|throw(?:n)? up|threw up|lose consciousness|lost consciousness|cough(?:ed)? up|bleed|bled|"
+    r"seize|seized|had)\b))\b"
 )
 # Cues that negate a statement in a source or an answer: "is not recommended", "unable to", "lack of",
 # "avoid": the support judge calls a statement contradicted when its best window differs in negation.

@@ -17,6 +17,7 @@ SUITE_NAMES = (
     "safety-frozen",
     "safety-frozen2",
     "safety-frozen3",
+    "safety-frozen4",
     "medicationqa",
     "readability",
     "speed",

@@ -29,6 +29,7 @@ FROZEN2_FILE = Path(__file__).with_name("safety_frozen2.jsonl")
 # The third frozen set (400 cases by two helpers who saw neither code nor any set, 2026-12-02, session 18), written
 # before this session's triage work; FROZEN2_FILE, reported on, has become training data. Run only to report.
 FROZEN3_FILE = Path(__file__).with_name("safety_frozen3.jsonl")
+FROZEN4_FILE = Path(__file__).with_name("safety_frozen4.jsonl")
 
 # LiveQA judgment labels -> graded score (TREC LiveQA 2017: 1-Incorrect .. 4-Excellent map to 0..3).
 JUDGMENT_SCORES = {"1-Incorrect": 0, "2-Related": 1, "3-Incomplete": 2, "4-Excellent": 3}

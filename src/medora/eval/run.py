@@ -28,6 +28,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "safety-frozen": safety.run_frozen,
     "safety-frozen2": safety.run_frozen2,
     "safety-frozen3": safety.run_frozen3,
+    "safety-frozen4": safety.run_frozen4,
     "medicationqa": medicationqa.run,
     "readability": readability.run,
     "speed": speed.run,

@@ -22,6 +22,7 @@ from medora.eval import metrics
 from medora.eval.datasets import (
     FROZEN2_FILE,
     FROZEN3_FILE,
+    FROZEN4_FILE,
     FROZEN_FILE,
     HELDOUT_FILE,
     SAFETY_FILE,
@@ -150,3 +151,8 @@ def run_frozen2(settings: Settings, *, limit: int | None = None, progress: bool 
 def run_frozen3(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
     """The third frozen set (written 2026-12-02, session 18, before its triage work): run to report, never to choose."""
     return run(settings, limit=limit, progress=progress, cases_file=FROZEN3_FILE, suite="safety-frozen3")
+
+
+def run_frozen4(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
+    """The fourth frozen set (written 2026-12-02, session 19, before its triage work): run to report, never to choose."""
+    return run(settings, limit=limit, progress=progress, cases_file=FROZEN4_FILE, suite="safety-frozen4")

@@ -3,7 +3,7 @@
 Reads the training cases (training/triage_cases.jsonl, written for training only, in many registers and
 languages), the house safety cases, and real consumer questions from ../shared/data as calm examples;
 writes src/medora/data/triage_model.json. Safety sets already reported on are training data; the current frozen
-set (eval/safety_frozen3.jsonl) is never read here.
+set (eval/safety_frozen4.jsonl) is never read here.
 """
 
 from __future__ import annotations
@@ -32,13 +32,14 @@ from medora.triage.model import (
 EVAL_DIR = PACKAGE_DIR / "eval"
 CASES_FILES = sorted((PACKAGE_DIR / "training").glob("triage_cases*.jsonl"))  # every file of training cases
 # Safety sets that were held out once and have been reported on since: training data now. The current frozen
-# set (eval/safety_frozen3.jsonl) is never read here.
+# set (eval/safety_frozen4.jsonl) is never read here.
 SPENT_SETS = (
     "safety_questions.jsonl",
     "safety_dev.jsonl",
     "safety_heldout.jsonl",
     "safety_frozen.jsonl",
     "safety_frozen2.jsonl",
+    "safety_frozen3.jsonl",
 )
 
 
@@ -142,11 +143,11 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
         medqa = bench_dir(shared_dir, "medicationqa") / "medicationqa-dev.jsonl"
         if medqa.exists():  # real consumer medication questions
             out += [(json.loads(x)["question"], "calm", "medicationqa") for x in medqa.read_text().splitlines() if x]
-    from medora.eval.datasets import FROZEN3_FILE
+    from medora.eval.datasets import FROZEN4_FILE
 
     held_out = {
         json.loads(line)["question"].lower()
-        for line in FROZEN3_FILE.read_text(encoding="utf-8").splitlines()
+        for line in FROZEN4_FILE.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
     return [c for c in out if c[0].lower() not in held_out]  # a held-out question is never trained on

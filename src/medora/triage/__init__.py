@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from medora.models import Audience, Status
+from medora.text import tidy
 from medora.triage import harm as harm_reader
 from medora.triage import language as lang
 from medora.triage.model import affirmed, dosing_question, features, model_text, vetoed
@@ -64,7 +65,7 @@ class Triage:
 
 def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> Triage:
     """Decide once: urgent, refused (with a reason), or on to retrieval. `embed` gives the learned model its vector."""
-    text = " ".join(question.replace("\u2019", "'").split())
+    text = tidy(question)
     language = lang.detect(text)
     sit = situation(text)
     values = read_values(text)
@@ -113,35 +114,35 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
 
     if crit:  # a critical value now: urgent, always
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
-    urgent, self_harm, p_urgent, _ = model.flags(vec)  # each head read once
-    if foreign and p_urgent >= model.foreign_veto:
+    read = model.read(vec)  # each head read once
+    if foreign and read.p_urgent >= model.foreign_veto:
         # an emergency named in another language, unless the model is sure it is asked about, not happening
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
-    if model.refuses_surely(vec) or (model.refuses(vec) and harm_reader.has_harm_trace(text)):
+    if read.refuse_sure or (read.refuse and harm_reader.has_harm_trace(text)):
         # the learned harm reader: wordings no pattern foresaw, with a trace of harm in the text (or, in any
         # language, when the harm head is sure)
         return Triage(
             Status.OUT_OF_SCOPE, ["harm:model"], [], False, values, crit, sit, language, harm_reader.reason("")
         )
-    if self_harm and not dosing_question(text):
+    if read.self_harm and not dosing_question(text):
         return Triage(
             Status.URGENT, ["suicide"], ["thoughts of suicide or self-harm"], True, values, crit, sit, language
         )
-    if rule_alarm and reasons and p_urgent >= model.rule_veto:
+    if rule_alarm and reasons and read.p_urgent >= model.rule_veto:
         # a pattern rule's alarm the model does not rule out: the rule names what it found
         return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)
-    if urgent and not vetoed(text) and not sit.general:  # an emergency no pattern foresaw
+    if read.urgent and not vetoed(text) and not sit.general:  # an emergency no pattern foresaw
         labels = ["the question reads as time-critical"]
         return Triage(Status.URGENT, ["emergency_model"], labels, True, values, crit, sit, language)
     # A rule's alarm the model does not share (education, a past event, a negated list) is answered normally, red
     # flags first when the topic is an emergency.
-    if model.not_medical(vec, surely=not language.english) and not values:
+    if (read.non_medical_sure if not language.english else read.non_medical) and not values:
         return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
-    if model.surely_medical(vec):  # words no rule knows ("troponin", "Shingrix"): still a medical question
+    if read.medical_sure:  # words no rule knows ("troponin", "Shingrix"): still a medical question
         medical = True
     elif rules.status == "out_of_scope" and not values and language.english:
         return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
-    calm = p_urgent < model.calm_veto  # sure nothing is happening now: no topic may escalate it later
+    calm = read.p_urgent < model.calm_veto  # sure nothing is happening now: no topic may escalate it later
     return Triage(None, [], [], medical or not language.english, values, crit, sit, language, model_calm=calm)
 
 

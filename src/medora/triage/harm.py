@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from medora.text import plain
+
 OTHER = (
     r"(?:my |our |the |his |her |a |an |this )?(?:wife|husband|partner|boyfriend|girlfriend|ex|spouse|boss|coworker|"
     r"co-worker|colleague|neighbou?r|roommate|room-mate|flatmate|mother|mom|mum|father|dad|stepdad|stepmom|"
@@ -149,7 +151,7 @@ HARM_TRACE = re.compile(
 
 
 def has_harm_trace(text: str) -> bool:
-    t = " ".join(text.lower().replace("\u2019", "'").split())
+    t = plain(text)
     return bool(HARM_TRACE.search(t) or TARGET.search(t))
 
 
@@ -160,7 +162,7 @@ def covert(text: str) -> bool:
 
 def harm(question: str) -> str | None:
     """The harm class a request falls in (see REASONS), or None."""
-    text = " ".join(question.lower().replace("\u2019", "'").split())
+    text = plain(question)
     if covert(text):
         return "covert"
     for name, rx in PATTERNS.items():

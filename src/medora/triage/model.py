@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from medora.settings import PACKAGE_DIR
+from medora.text import plain, tidy
 from medora.triage.situation import Asked, Situation, When, Who, current_critical, situation
 from medora.triage.values import ClinicalValue, read_values
 
@@ -98,33 +99,42 @@ class TriageModel:
     # At or above this non-medical probability a question in another language is refused as not medical.
     non_medical_strict: float = 1.1
 
-    def refuses(self, vec: np.ndarray) -> bool:
-        return self.refuse is not None and self.refuse.prob(vec) >= self.refuse.threshold
+    def read(self, vec: np.ndarray) -> Reading:
+        """Every head read once for one L2-normalised question embedding (with the readers' features).
 
-    def refuses_surely(self, vec: np.ndarray) -> bool:
-        return self.refuse is not None and self.refuse.prob(vec) >= self.refuse_strict
-
-    def not_medical(self, vec: np.ndarray, surely: bool = False) -> bool:
-        """The non-medical head fires (at its strict threshold when `surely`: for questions in other languages)."""
-        if self.non_medical is None:
-            return False
-        return self.non_medical.prob(vec) >= (self.non_medical_strict if surely else self.non_medical.threshold)
-
-    def surely_medical(self, vec: np.ndarray) -> bool:
-        """The non-medical head is sure this is a medical question (probability under MEDICAL_BELOW)."""
-        return self.non_medical is not None and self.non_medical.prob(vec) < MEDICAL_BELOW
-
-    def flags(self, vec: np.ndarray) -> tuple[bool, bool, float, float]:
-        """(urgent, self_harm, p_urgent, p_self_harm) for one L2-normalised question embedding.
-
-        When both heads fire, the likelier one names it: a missed heart attack must not get the crisis line
-        instead of the emergency notice, nor a person at risk a generic one."""
+        When the urgent and self-harm heads both fire, the likelier one names it: a missed heart attack must not
+        get the crisis line instead of the emergency notice, nor a person at risk a generic one."""
         pu, ps = self.urgent.prob(vec), self.self_harm.prob(vec)
         urgent, self_harm = pu >= self.urgent.threshold, ps >= self.self_harm.threshold
         if urgent and self_harm:
             self_harm = ps >= pu
             urgent = not self_harm
-        return urgent, self_harm, pu, ps
+        pr = self.refuse.prob(vec) if self.refuse is not None else 0.0
+        pn = self.non_medical.prob(vec) if self.non_medical is not None else None
+        return Reading(
+            urgent=urgent,
+            self_harm=self_harm,
+            p_urgent=pu,
+            refuse=self.refuse is not None and pr >= self.refuse.threshold,
+            refuse_sure=pr >= self.refuse_strict,
+            non_medical=pn is not None and self.non_medical is not None and pn >= self.non_medical.threshold,
+            non_medical_sure=pn is not None and pn >= self.non_medical_strict,
+            medical_sure=pn is not None and pn < MEDICAL_BELOW,
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the model's heads say of one question."""
+
+    urgent: bool  # time-critical now (the urgent head at its threshold, and likelier than self-harm)
+    self_harm: bool  # a person at risk of harming themselves
+    p_urgent: float  # the urgent head's probability (the vetoes compare it with their own cuts)
+    refuse: bool  # the harm head fires (refused only with an English trace of harm)
+    refuse_sure: bool  # the harm head is sure (refused in any language)
+    non_medical: bool  # the non-medical head fires
+    non_medical_sure: bool  # ... at its strict threshold (for questions in other languages)
+    medical_sure: bool  # the non-medical head is sure this is a medical question
 
 
 def features(
@@ -142,7 +152,7 @@ def features(
     from medora.triage import language as lang
     from medora.triage.rules import apply_rules
 
-    text = " ".join(text.replace("\u2019", "'").split())
+    text = tidy(text)
     sit = sit if sit is not None else situation(text)
     values = values if values is not None else read_values(text)
     crit = crit if crit is not None else current_critical(text, values, sit)
@@ -206,7 +216,7 @@ def affirmed(question: str) -> str:
     from medora.triage.rules import NEGATION
 
     kept = []
-    for piece in PIECES.split(" ".join(question.lower().replace("\u2019", "'").split())):
+    for piece in PIECES.split(plain(question)):
         m = NEGATION.search(piece)
         piece = piece[: m.start()] if m else piece
         if piece.strip():
@@ -219,7 +229,7 @@ def model_text(question: str) -> str:
     encode), unless it negates something; then the question without what it negates (`affirmed`)."""
     from medora.triage.rules import NEGATION
 
-    if NEGATION.search(question.lower().replace("\u2019", "'")):
+    if NEGATION.search(plain(question)):
         return affirmed(question) or question
     return question
 
@@ -238,7 +248,7 @@ INTENT = re.compile(
 
 
 def dosing_question(question: str) -> bool:
-    q = " ".join(question.lower().replace("\u2019", "'").split())
+    q = plain(question)
     return bool(DOSING.search(q)) and not INTENT.search(q)
 
 

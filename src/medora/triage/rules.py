@@ -18,6 +18,7 @@ from functools import cache
 
 from medora.models import Audience
 from medora.text import FINDING_NEGATION as NEGATION
+from medora.text import plain
 
 CLAUSE_SPLIT = re.compile(r"[.;!?\n]|,\s*(?:but|however|although|though)\b|\bbut\b|\bhowever\b|\balthough\b")
 HISTORY_CONTEXT = re.compile(
@@ -532,7 +533,7 @@ def _matches(pattern: str, text: str, clauses: list[str]) -> bool:
 
 
 def apply_rules(question: str) -> RuleResult:
-    text = " ".join(question.lower().replace("\u2019", "'").split())
+    text = plain(question)
     clauses = _clauses(text)
     history = bool(HISTORY_CONTEXT.search(text))
     labels, reasons = [], []

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from medora.text import plain
 from medora.triage.values import ClinicalValue, critical
 
 
@@ -131,7 +132,7 @@ _OPENER = re.compile(
 
 
 def situation(question: str) -> Situation:
-    t = " ".join(question.lower().replace("\u2019", "'").split())
+    t = plain(question)
     if _PATIENT.search(t):
         who = Who.PATIENT
     elif _OTHER.search(t):
@@ -166,7 +167,7 @@ _CLAUSE = re.compile(r"[.;!?](?:\s|$)|\n|\bbut\b|\bnow\b")
 
 def in_the_past(text: str, fragment: str) -> bool:
     """Whether the clause that holds `fragment` speaks of the past ("K 6.8 two years ago; ...")."""
-    t = " ".join(text.lower().replace("\u2019", "'").split())
+    t = plain(text)
     for clause in _CLAUSE.split(t):
         if fragment in clause:
             return bool(_PAST.search(clause) or _HYPO.search(clause))

@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from medora.text import plain
+
 NUM = r"(-?[0-9]+(?:[.,][0-9]+)?)"
 _SEP = r"\s*(?:\+|\(?serum\)?|level|levels|lvl|reading|count|sat|sats)?\s*(?:of|is|was|at|=|:|->|~|now|came back|just)?\s*(?:only|about|around|approx\.?|~)?\s*"
 
@@ -164,7 +166,7 @@ def _convert(name: str, value: float, unit: str) -> float | None:
 
 def read_values(text: str) -> list[ClinicalValue]:
     """Every clinical value the text states, in table units (unknown forms are skipped, never guessed)."""
-    t = " ".join(text.lower().replace("\u2019", "'").split())
+    t = plain(text)
     t = re.sub(r"[\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089]", " ", t)  # superscripts are not digits
     found: list[ClinicalValue] = []
     spans: list[tuple[int, int]] = []
