@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from medora.compose import Evidence, compose, modifiers_of, not_answered
-from medora.compose.generative import generate
+from medora.compose.generative import Grounds, generate
 from medora.conversation import Conversation, standalone
 from medora.druganswers import label_answer
 from medora.errors import InvalidRequest, QuestionTooLong
@@ -163,7 +163,7 @@ def respond(asked: Asked, *, settings: Settings, engine: SearchEngine, mode: str
     t2 = time.perf_counter()
     ev = evidence(text, found)
     answer = compose(ev, found.shelf, aud, settings.compose, Status.URGENT if notice else Status.ANSWERED)
-    answer = generate(answer, ev, engine, settings, mode)  # model proposes, Medora verifies (#15)
+    answer = generate(answer, ev, grounds(engine), settings, mode)  # model proposes, Medora verifies (#15)
     if notice:
         answer = _urgent(answer, notice)
     elif found.topic and found.topic.emergency:
@@ -185,6 +185,11 @@ def evidence(question: str, found: Retrieval) -> Evidence:
         frame=found.frame,
         similarity=found.similarity,
     )
+
+
+def grounds(engine: SearchEngine) -> Grounds:
+    """What generative mode verifies against: the index's passages and sources, the embedder, the label drugs' names."""
+    return Grounds(reader=engine.reader, encoder=engine.embedder, drug_names=engine.drugs.labels.keys())
 
 
 def _urgent(answer: Answer, notice: str | None) -> Answer:

@@ -238,6 +238,8 @@ def test_no_configuration_no_calls_and_urgent_answers_stay_extractive(server: Fa
     urgent = answer.model_copy(update={"status": Status.URGENT, "urgent_notice": "Call 911 now."})
     u = generate(urgent, EVIDENCE, None, configured, "generative")
     assert u.urgent_notice == "Call 911 now." and u.mode == "extractive" and "urgent" in u.verification.reason
+    g = generate(answer, EVIDENCE, None, configured, "generative")  # nothing to verify against: never asked
+    assert g.mode == "extractive" and g.verification.fallback and "no index" in g.verification.reason
     assert server.requests == []
     with pytest.raises(InvalidRequest):
         generate(answer, EVIDENCE, None, configured, "creative")

@@ -9,7 +9,6 @@ first citation.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -55,7 +54,9 @@ class Evidence:
     topic_title: str | None = None
     modifiers: list[str] = field(default_factory=list)
     frame: QuestionFrame | None = None  # what the question asks about (#13); None: the older, word-based path
-    similarity: Callable[[list[str]], dict[str, float]] | None = None  # passage id -> cosine to the question
+    # passage id -> cosine to the question, computed by retrieval (compose never calls back into the engine);
+    # None: not at hand (a drug label's answer, hand-made evidence), so no passage is ranked by it
+    similarity: dict[str, float] | None = None
     brief: bool = True  # a patient's answer keeps only its plainest bullets (#13); a drug label's keeps them all
 
 
@@ -141,9 +142,9 @@ def _from_topic(ev: Evidence, library: Library, audience: Audience, intent: str,
     summary_p = next((p for p in passages if p.kind == "summary"), None)
     summary = _bullet(book, sources, summary_p, summary_p.cites, text_of(summary_p)) if summary_p else None
     statements = [p for p in passages if p.kind != "summary"]
-    if ev.frame and not ev.frame.broad and not ev.modifiers and ev.similarity and statements:
+    if ev.frame and not ev.frame.broad and not ev.modifiers and ev.similarity is not None and statements:
         # a narrow question gets the statements that answer it, the best one as its bottom line (#13)
-        picked = narrow_statements(ev.frame, statements, ev.similarity([p.id for p in statements]))
+        picked = narrow_statements(ev.frame, statements, ev.similarity)
         if picked:
             summary = _bullet(book, sources, picked[0], picked[0].cites, text_of(picked[0])) or summary
             statements = [p for p in statements if p in picked[1:]]
@@ -203,8 +204,7 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         cands = on_topic(ev.frame, cands)
         if audience == Audience.PATIENT:
             cands = lay_if_on_topic(cands, lambda cs: on_topic(ev.frame, cs) if ev.frame else cs)
-        sims = ev.similarity(list(dict.fromkeys(c.passage.id for c in cands))) if ev.similarity and cands else {}
-        cands = rank(ev.frame, cands, sims, min(settings.max_bullets, 14) * 2)
+        cands = rank(ev.frame, cands, ev.similarity or {}, min(settings.max_bullets, 14) * 2)
     if not cands:
         return None, [], ReferenceBook()
     if audience == Audience.PATIENT and ev.brief:  # fewer, plainer bullets (#13): hard ones only if too few others

@@ -18,8 +18,9 @@ Usage example::
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Protocol
 
 from medora.compose import Evidence
@@ -29,7 +30,7 @@ from medora.compose.extractive import near_duplicate
 from medora.compose.llm import ChatClient, GenerationFailed
 from medora.compose.prompt import GenInput, Given, answer_schema, messages, parse_reply, strip_instructions
 from medora.compose.sections import ORDER, heading, intent_of, kind_of_sentence
-from medora.compose.support import SupportJudge
+from medora.compose.support import Encoder, SupportJudge
 from medora.compose.verify import Verdict, Verifier, tally
 from medora.errors import InvalidRequest
 from medora.models import SECTION_KINDS, Answer, Audience, Bullet, Passage, Section, Source, Status, Verification
@@ -46,14 +47,26 @@ class Reader(Protocol):
     def source(self, sid: str) -> Source | None: ...
 
 
+@dataclass(frozen=True)
+class Grounds:
+    """What generative mode reads besides the answer and its evidence (qa.py builds it from the open index)."""
+
+    reader: Reader  # the passages and sources the model is shown
+    encoder: Encoder  # the embedder the support judge compares a bullet and its passages with
+    drug_names: Collection[str] = ()  # the label drugs' names: a bullet naming a drug its passages do not is dropped
+
+
 def check_mode(mode: str) -> str:
     if mode not in MODES:
         raise InvalidRequest(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     return mode
 
 
-def generate(answer: Answer, ev: Evidence, engine: object, settings: Settings, mode: str = "extractive") -> Answer:
-    """`answer` (extractive) as is, or, in generative mode, the verified generated answer or a marked fallback."""
+def generate(
+    answer: Answer, ev: Evidence, grounds: Grounds | None, settings: Settings, mode: str = "extractive"
+) -> Answer:
+    """`answer` (extractive) as is, or, in generative mode, the verified generated answer or a marked fallback
+    (also when no `grounds` are at hand to verify against)."""
     if check_mode(mode) == "extractive":
         return answer
     gs = settings.generation
@@ -63,11 +76,11 @@ def generate(answer: Answer, ev: Evidence, engine: object, settings: Settings, m
         return fallback(answer, f"{answer.status.value}: nothing to generate from", gs, log_it=False)
     if not gs.configured:
         return fallback(answer, "no language model configured (set generation.base_url and generation.model)", gs)
-    reader = engine.reader  # type: ignore[attr-defined]
-    inp = gen_input(answer, ev, reader, gs)
-    drug_names = getattr(getattr(engine, "drugs", None), "labels", {}) or {}
-    known = frozenset(n for n in drug_names if " " not in n and len(n) >= 5)
-    verifier = Verifier(inp.passages, SupportJudge(engine.embedder), known)  # type: ignore[attr-defined]
+    if grounds is None:
+        return fallback(answer, "no index at hand to verify a generated answer against", gs)
+    inp = gen_input(answer, ev, grounds.reader, gs)
+    known = frozenset(n for n in grounds.drug_names if " " not in n and len(n) >= 5)
+    verifier = Verifier(inp.passages, SupportJudge(grounds.encoder), known)
     return propose_and_verify(answer, inp, ChatClient(gs), verifier, gs, settings.compose, BULLET_SINK.get())
 
 

@@ -3,9 +3,10 @@
     query -> expansion -> hybrid search (BM25 + dense + question matching, fused, priors)
           -> a drug named? its FDA label's passages (or the name of a drug we hold no label for)
           -> else the question's frame -> the topic -> the focus's own passages first -> the evidence verdict
-          -> Retrieval (with the shelf: the topic's statements and every source a bullet may cite)
+          -> Retrieval (with the shelf: the topic's statements and every source a bullet may cite, and the
+             question's cosine to each passage compose may rank: the topic's statements, else the hits)
 
-Composition reads the result and nothing else of the index; no later stage queries again.
+Composition reads the result and nothing else of the index; no later stage queries again or calls back.
 
 Usage example::
 
@@ -70,7 +71,9 @@ class Retrieval:
     label: LabelEvidence | None = None  # a drug question: its label's passages, or the drug we have no label for
     missing: str | None = None  # INSUFFICIENT: the name the library holds nothing about, when there is one
     shelf: Shelf = field(default_factory=Shelf)
-    similarity: Callable[[list[str]], dict[str, float]] | None = None  # passage id -> cosine to the question
+    # passage id -> cosine to the question, for what compose may rank: the topic's statements, else the hits
+    # (None on the drug-label path, which compose reads without them)
+    similarity: dict[str, float] | None = None
 
     @property
     def terms(self) -> list[str]:
@@ -94,6 +97,7 @@ def retrieve(engine: SearchEngine, query: str, triage: Triage, audience: Audienc
     verdict = judge(hits, topic, triage, rs, unknown)
     missing = missing_name(frame, unknown()) if verdict == Verdict.INSUFFICIENT else None
     statements = engine.reader.topic_passages(topic.id) if topic else []
+    ranked = [p.id for p in statements] if topic else [h.passage.id for h in hits]
     return Retrieval(
         query,
         exp,
@@ -103,7 +107,7 @@ def retrieve(engine: SearchEngine, query: str, triage: Triage, audience: Audienc
         topic,
         missing=missing,
         shelf=shelf_of(engine, hits, topic, statements),
-        similarity=lambda ids: engine.similarities(query, ids),
+        similarity=engine.similarities(query, ranked),  # the question's vector is already at hand
     )
 
 
