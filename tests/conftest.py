@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from medora.settings import REPO_DIR, Settings
+
+if TYPE_CHECKING:
+    from medora.index.embedder import Embedder
 
 SHARED = Path(os.environ.get("MEDORA_SHARED_DIR", REPO_DIR.parent / "shared" / "data"))
 NCI_HP = "types-breast-hp-breast-treatment-pdq.md"
@@ -79,10 +83,21 @@ def engine(index_settings: Settings):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def models_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ONNX MiniLM graph, built once per session (a few seconds) for every test that embeds without an index."""
+def _minilm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Embedder]:
+    """The ONNX MiniLM graph, built once per session (a few seconds), and the embedder loaded from it."""
     from medora.index.embedder import Embedder
 
     cache = tmp_path_factory.mktemp("models")
-    Embedder.load(cache)
-    return cache
+    return cache, Embedder.load(cache)
+
+
+@pytest.fixture(scope="session")
+def models_cache(_minilm: tuple[Path, Embedder]) -> Path:
+    """The folder holding the built graph, for every test that embeds without an index."""
+    return _minilm[0]
+
+
+@pytest.fixture(scope="session")
+def embedder(_minilm: tuple[Path, Embedder]) -> Embedder:
+    """One loaded MiniLM embedder for the session's tests without an index (each load opens an ONNX session)."""
+    return _minilm[1]

@@ -80,8 +80,8 @@ EVIDENCE = Evidence(question=QUESTION, standalone=QUESTION, hits=[], terms=["gou
 
 
 @pytest.fixture(scope="module")
-def judge(models_cache: Path) -> SupportJudge:
-    return SupportJudge(Embedder.load(models_cache))
+def judge(embedder: Embedder) -> SupportJudge:
+    return SupportJudge(embedder)
 
 
 @pytest.fixture()

@@ -8,7 +8,6 @@ SourceFileError and hide it). Example counts are small so the unit suite stays f
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,17 +39,24 @@ USPSTF_KEYS = ["title", "topic", "grade", "recommendation", "rationale", "url", 
 PUBMEDQA_KEYS = ["QUESTION", "CONTEXTS", "LABELS", "LONG_ANSWER", "final_decision", "YEAR", "MESHES"]
 
 
-def outcome(reader: Callable[[Path], object], name: str, data: bytes, folder: str = "") -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        try:
-            result = reader(path)
-        except SourceFileError as exc:
-            assert exc.path and exc.reason
-            return
-        assert isinstance(result, ReadResult | object)
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every example (a fresh temporary folder per example cost more than the reading)."""
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def outcome(scratch: Path, reader: Callable[[Path], object], name: str, data: bytes, folder: str = "") -> None:
+    path = scratch / folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    try:
+        result = reader(path)
+    except SourceFileError as exc:
+        assert exc.path and exc.reason
+        return
+    finally:
+        path.unlink()  # the next example starts from nothing
+    assert isinstance(result, ReadResult | object)
 
 
 def mutate(base: bytes, cut: int, junk: bytes) -> bytes:
@@ -61,14 +67,14 @@ def mutate(base: bytes, cut: int, junk: bytes) -> bytes:
 
 @FUZZ
 @given(cut=st.integers(0, 100_000), junk=st.binary(max_size=40))
-def test_a_damaged_topic_file_is_a_knowledge_base_error(cut: int, junk: bytes) -> None:
-    outcome(read_topic, TOPIC.name, mutate(TOPIC.read_bytes(), cut, junk), TOPIC.parent.name)
+def test_a_damaged_topic_file_is_a_knowledge_base_error(scratch: Path, cut: int, junk: bytes) -> None:
+    outcome(scratch, read_topic, TOPIC.name, mutate(TOPIC.read_bytes(), cut, junk), TOPIC.parent.name)
 
 
 @FUZZ
 @given(doc=json_values)
-def test_any_yaml_value_as_a_topic_is_refused_cleanly(doc: object) -> None:
-    outcome(read_topic, TOPIC.name, json.dumps(doc).encode(), TOPIC.parent.name)  # JSON is YAML
+def test_any_yaml_value_as_a_topic_is_refused_cleanly(scratch: Path, doc: object) -> None:
+    outcome(scratch, read_topic, TOPIC.name, json.dumps(doc).encode(), TOPIC.parent.name)  # JSON is YAML
 
 
 MEDQUAD = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -94,27 +100,27 @@ Colchicine helps in a flare.
 
 @FUZZ
 @given(cut=st.integers(0, 2000), junk=st.binary(max_size=30))
-def test_malformed_medquad_xml(cut: int, junk: bytes) -> None:
-    outcome(read_medquad, "x.xml", mutate(MEDQUAD, cut, junk))
+def test_malformed_medquad_xml(scratch: Path, cut: int, junk: bytes) -> None:
+    outcome(scratch, read_medquad, "x.xml", mutate(MEDQUAD, cut, junk))
 
 
 @FUZZ
 @given(cut=st.integers(0, 2000), junk=st.binary(max_size=30))
-def test_malformed_medline_xml(cut: int, junk: bytes) -> None:
-    outcome(read_medline_xml, "x.xml", mutate(MEDLINE, cut, junk))
+def test_malformed_medline_xml(scratch: Path, cut: int, junk: bytes) -> None:
+    outcome(scratch, read_medline_xml, "x.xml", mutate(MEDLINE, cut, junk))
 
 
 @FUZZ
 @given(text=st.text(max_size=300))
-def test_any_text_as_medline_or_medquad(text: str) -> None:
-    outcome(read_medline_xml, "x.xml", text.encode("utf-8", "surrogatepass"))
-    outcome(read_medquad, "x.xml", text.encode("utf-8", "surrogatepass"))
+def test_any_text_as_medline_or_medquad(scratch: Path, text: str) -> None:
+    outcome(scratch, read_medline_xml, "x.xml", text.encode("utf-8", "surrogatepass"))
+    outcome(scratch, read_medquad, "x.xml", text.encode("utf-8", "surrogatepass"))
 
 
 @FUZZ
 @given(cut=st.integers(0, 2000), junk=st.binary(max_size=30))
-def test_malformed_nci_markdown(cut: int, junk: bytes) -> None:
-    outcome(read_nci, "x.md", mutate(NCI, cut, junk))
+def test_malformed_nci_markdown(scratch: Path, cut: int, junk: bytes) -> None:
+    outcome(scratch, read_nci, "x.md", mutate(NCI, cut, junk))
 
 
 @FUZZ
@@ -122,14 +128,14 @@ def test_malformed_nci_markdown(cut: int, junk: bytes) -> None:
     front=st.dictionaries(st.sampled_from(["title", "source", "url", "date", "audience"]), json_values),
     body=st.text(max_size=200),
 )
-def test_odd_nci_front_matter(front: dict, body: str) -> None:
-    outcome(read_nci, "x.md", f"---\n{json.dumps(front)}\n---\n{body}".encode("utf-8", "surrogatepass"))
+def test_odd_nci_front_matter(scratch: Path, front: dict, body: str) -> None:
+    outcome(scratch, read_nci, "x.md", f"---\n{json.dumps(front)}\n---\n{body}".encode("utf-8", "surrogatepass"))
 
 
 @FUZZ
 @given(items=st.lists(st.dictionaries(st.sampled_from(USPSTF_KEYS), json_values, max_size=6), max_size=3) | json_values)
-def test_odd_uspstf_json(items: object) -> None:
-    outcome(read_uspstf, "x.json", json.dumps(items).encode())
+def test_odd_uspstf_json(scratch: Path, items: object) -> None:
+    outcome(scratch, read_uspstf, "x.json", json.dumps(items).encode())
 
 
 @FUZZ
@@ -139,14 +145,14 @@ def test_odd_uspstf_json(items: object) -> None:
     )
     | json_values
 )
-def test_odd_pubmedqa_json(data: object) -> None:
-    outcome(read_pubmedqa, "x.json", json.dumps(data).encode())
+def test_odd_pubmedqa_json(scratch: Path, data: object) -> None:
+    outcome(scratch, read_pubmedqa, "x.json", json.dumps(data).encode())
 
 
 @FUZZ
 @given(data=st.binary(max_size=400), suffix=st.sampled_from([".md", ".txt", ".pdf"]))
-def test_any_bytes_as_a_document(data: bytes, suffix: str) -> None:
-    outcome(read_document, f"notes{suffix}", data)
+def test_any_bytes_as_a_document(scratch: Path, data: bytes, suffix: str) -> None:
+    outcome(scratch, read_document, f"notes{suffix}", data)
 
 
 def _pdf() -> bytes:
@@ -166,5 +172,5 @@ PDF = _pdf()
 
 @FUZZ
 @given(cut=st.integers(0, 5000), junk=st.binary(max_size=30))
-def test_a_damaged_pdf(cut: int, junk: bytes) -> None:
-    outcome(read_document, "x.pdf", mutate(PDF, cut, junk))
+def test_a_damaged_pdf(scratch: Path, cut: int, junk: bytes) -> None:
+    outcome(scratch, read_document, "x.pdf", mutate(PDF, cut, junk))

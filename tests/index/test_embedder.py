@@ -13,11 +13,6 @@ from medora.index.embedder import Embedder, load_weights, model_dir, reference_e
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def embedder(models_cache: Path) -> Embedder:
-    return Embedder.load(models_cache)
-
-
 def test_onnx_graph_matches_numpy_forward_pass(embedder: Embedder) -> None:
     texts = ["Crushing chest pain radiating to the jaw", "How is gout treated?", "a"]
     ids, mask = embedder.tokenize(texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,10 +120,22 @@ def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(auth, "_DUMMY_HASH", FAST_HASHER.hash("not anyone's password"))
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'review.db'}")
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty review database migrated to head, once per session (about 0.1 s each time)."""
+    path = tmp_path_factory.mktemp("review-template") / "review.db"
+    engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
+    engine.dispose()  # the last connection closed: the write-ahead log is folded into the file
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path, migrated: Path) -> Engine:
+    """A fresh migrated review database of its own for each test: a copy of the session's migrated file."""
+    path = tmp_path / "review.db"
+    shutil.copyfile(migrated, path)
+    engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
 

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from medora.settings import GenerationSettings
+
+if TYPE_CHECKING:
+    import ssl
 
 # Asked in this order; a server that answers 400/422/501 to one form is asked again with the next.
 FORMATS = ("json_schema", "json_object", "none")
@@ -69,7 +74,8 @@ class ChatClient:
         formats = FORMATS[FORMATS.index(s.response_format) :]
         deadline = time.perf_counter() + s.timeout_s
         t0 = time.perf_counter()
-        with httpx.Client(timeout=httpx.Timeout(s.timeout_s, connect=min(5.0, s.timeout_s))) as http:
+        timeout = httpx.Timeout(s.timeout_s, connect=min(5.0, s.timeout_s))
+        with httpx.Client(timeout=timeout, verify=_tls()) as http:
             for fmt in formats:
                 left = deadline - time.perf_counter()
                 if left <= 0:
@@ -87,6 +93,15 @@ class ChatClient:
                     raise GenerationFailed(f"{self.url} answered HTTP {r.status_code}: {r.text[:200]}")
                 return Completion(_content(r), str(_json(r).get("model") or s.model), _ms(t0), fmt)
         raise GenerationFailed(f"{self.url} refused every response format")  # pragma: no cover
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's roots, or SSL_CERT_FILE / SSL_CERT_DIR as the process started with),
+    built once per process: building it reads the whole CA bundle (20-35 ms), which every answer paid."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def _json(r: object) -> dict:

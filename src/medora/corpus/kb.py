@@ -21,6 +21,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from medora.corpus.base import load_yaml
 from medora.errors import KnowledgeBaseError
 from medora.models import Passage, SectionKind, Source, SourceType
 from medora.question import question_for
@@ -185,7 +186,7 @@ def read_topic(path: Path) -> Topic:
     except OSError as exc:
         raise KnowledgeBaseError(path, f"cannot read: {exc.strerror}") from exc
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(path, f"invalid YAML: {exc}".splitlines()[0]) from exc
     if not isinstance(data, dict):

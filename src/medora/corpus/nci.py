@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from medora.corpus.base import ReadResult, clean_ws, first_words, pack
+from medora.corpus.base import ReadResult, clean_ws, first_words, load_yaml, pack
 from medora.errors import SourceFileError
 from medora.models import Passage, Source, SourceType
 
@@ -35,7 +35,7 @@ def parse_front_matter(path: Path, raw: str) -> tuple[dict, str]:
     if not m:
         raise SourceFileError(path, "no YAML front matter (expected a leading --- block)")
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = load_yaml(m.group(1)) or {}
     except yaml.YAMLError as exc:
         raise SourceFileError(path, f"invalid YAML front matter: {str(exc).splitlines()[0]}") from exc
     if not isinstance(meta, dict):
