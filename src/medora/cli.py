@@ -176,7 +176,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from medora.web.app import create_app
-    from medora.web.serving import run_workers, uvicorn_options
+    from medora.web.serving import REQUESTS_PER_CONNECTION, run_workers, uvicorn_options
 
     settings = _settings(args)
     ensure_index(settings)
@@ -185,6 +185,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # one onnxruntime pool per worker, together no more threads than cores (bench/load.py: less CPU per answer)
         os.environ["MEDORA_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))
         settings = settings.model_copy(update={"threads": int(os.environ["MEDORA_THREADS"])})
+    if args.workers > 1 and "MEDORA_WEB__REQUESTS_PER_CONNECTION" not in os.environ:
+        # keep-alive connections reopened every few requests, so the workers share them (bench/load.py, #14)
+        os.environ["MEDORA_WEB__REQUESTS_PER_CONNECTION"] = str(REQUESTS_PER_CONNECTION)
     if args.workers <= 1:
         uvicorn.run(create_app(settings, web), host=args.host, port=args.port, **uvicorn_options(web))
         return 0

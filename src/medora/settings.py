@@ -141,6 +141,12 @@ class WebSettings(BaseModel):
         description="recent answers to fresh questions kept per worker process, keyed by question, audience, "
         "mode, index version and review-library revision; 0: no cache",
     )
+    requests_per_connection: int = Field(
+        default=0,
+        ge=0,
+        description="close a keep-alive connection after this many requests so several worker processes share "
+        "the work (`medora serve --workers N` sets 8 unless set); 0: never",
+    )
     access_log_detail: bool = Field(
         default=False,
         description="log client addresses and full paths with query strings; default: method, route template "

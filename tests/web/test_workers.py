@@ -71,6 +71,10 @@ def test_two_workers_answer_concurrent_questions_and_stop_cleanly(index_settings
             with httpx.Client(timeout=60) as client:  # one connection each, so the kernel spreads them
                 return client.post(f"{base}/api/ask", json={"question": q, "audience": "clinician"})
 
+        with httpx.Client(timeout=60) as client:  # one keep-alive connection, reopened after 8 requests
+            closes = [client.get(f"{base}/health").headers.get("connection") for _ in range(9)]
+        assert closes == [None] * 7 + ["close", None]
+
         with ThreadPoolExecutor(8) as pool:
             replies = list(pool.map(ask, QUESTIONS * 4))
         assert [r.status_code for r in replies] == [200] * len(replies)

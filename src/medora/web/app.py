@@ -36,7 +36,7 @@ from medora.web.ratelimit import RateLimiter
 from medora.web.review_routes import router as review_router
 from medora.web.routes import router
 from medora.web.services import Services
-from medora.web.serving import log_request
+from medora.web.serving import ConnectionRecycler, log_request
 from medora.web.signin_routes import router as signin_router
 from medora.web.stream import router as stream_router
 from medora.web.textguard import TextGuard
@@ -140,6 +140,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
 
     if web.trusted_proxies:  # outermost: every layer sees the client's address, never a spoofed one
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=web.trusted_proxies)
+    if web.requests_per_connection:  # outside even that: it counts per socket peer (#14)
+        app.add_middleware(ConnectionRecycler, every=web.requests_per_connection)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
