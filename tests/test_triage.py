@@ -30,6 +30,7 @@ URGENT = [
     ("I'm 7 weeks pregnant with sharp one-sided pelvic pain", "ectopic"),
     ("32 weeks pregnant with a severe headache and blurry vision", "preeclampsia"),
     ("My son took a whole bottle of paracetamol", "overdose"),
+    ("she swallowed about 30 of her sleeping pills an hour ago", "overdose"),  # a count of tablets taken
     ("Hit my head, I take warfarin and I vomited twice", "head_injury"),
     ("Sudden tearing pain in my back", "aortic_dissection"),
     ("He collapsed and is not breathing", "cardiac_arrest"),

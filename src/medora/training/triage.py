@@ -28,6 +28,7 @@ from medora.triage.model import (
     model_text,
     vetoed,
 )
+from medora.triage.wording import BUCKETS, grams, raw_scores
 
 EVAL_DIR = PACKAGE_DIR / "eval"
 CASES_FILES = sorted((PACKAGE_DIR / "training").glob("triage_cases*.jsonl"))  # every file of training cases
@@ -49,6 +50,12 @@ SPENT_SETS = (
 # 0.758 -> 0.842, self-harm 0.709 -> 0.736, refusal 0.313 -> 0.502 with 128 units; 64 units: 0.828 / 0.743 / 0.475;
 # 32: 0.794 / 0.732 / 0.451; 64 units for 80 epochs or 5 seeds averaged: no better than 128).
 HIDDEN, EPOCHS, LEARNING_RATE, L2, BATCH = 128, 40, 2e-3, 1e-4, 128
+# The heads that also read the multilingual encoder's vector (triage/multilingual.py), as their last inputs; the
+# others read the prefix before it. Out of fold it raised every head's recall (bench/RESULTS.md), but made the
+# urgent head sure of calm on an overdose told with a dosing question ("took 20 paracetamol an hour ago, how much
+# can he take safely": 0.014 where the head without it said 0.333) and of calm on education in another
+# language, so urgency and self-harm keep to MiniLM, the readers and the wording; refusals gain the most from it.
+MULTILINGUAL_HEADS = ("refuse", "non_medical")
 
 
 def fit(x: np.ndarray, y: np.ndarray, seed: int = 0) -> MLP:
@@ -83,22 +90,68 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int = 0) -> MLP:
     return MLP(params[0], params[1], params[2], float(params[3][0]))
 
 
+def fold_split(n: int, folds: int = 5, seed: int = 7) -> list[tuple[list[int], list[int]]]:
+    """(train, test) row indices of each fold, deterministic for a seed."""
+    idx = list(range(n))
+    random.Random(seed).shuffle(idx)
+    return [(sorted(set(idx) - set(idx[f::folds])), idx[f::folds]) for f in range(folds)]
+
+
 def cross_validated(
     x: np.ndarray,
     y: np.ndarray,
     folds: int = 5,
     seed: int = 7,
     make: Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]] | None = None,
+    stacked: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> np.ndarray:
-    """Out-of-fold probabilities; `make(x, y)` returns a fitted model's probability function (default: `fit`)."""
+    """Out-of-fold probabilities; `make(x, y)` returns a fitted model's probability function (default: `fit`).
+    `stacked` gives each fold's extra inputs (for its training rows, for its test rows), e.g. wording scores
+    fitted on that fold's training rows alone."""
     make = make or (lambda a, b: fit(a, b).probs)
-    idx = list(range(len(y)))
-    random.Random(seed).shuffle(idx)
     out = np.zeros(len(y))
-    for f in range(folds):
-        test = idx[f::folds]
-        train = sorted(set(idx) - set(test))
-        out[test] = make(x[train], y[train])(x[test])
+    for f, (train, test) in enumerate(fold_split(len(y), folds, seed)):
+        x_train, x_test = x[train], x[test]
+        if stacked is not None:
+            x_train, x_test = np.hstack([x_train, stacked[f][0]]), np.hstack([x_test, stacked[f][1]])
+        out[test] = make(x_train, y[train])(x_test)
+    return out
+
+
+def fit_ratios(ids: list[np.ndarray], targets: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratios of the wording buckets, one row per column of `targets` (0/1)."""
+    flat = np.concatenate(ids)
+    rows = np.repeat(np.arange(len(ids)), [len(g) for g in ids])
+    out = np.zeros((targets.shape[1], BUCKETS), dtype=np.float32)
+    for h in range(targets.shape[1]):
+        y = targets[rows, h]
+        pos = np.bincount(flat, weights=y, minlength=BUCKETS) + alpha
+        neg = np.bincount(flat, weights=1.0 - y, minlength=BUCKETS) + alpha
+        out[h] = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+    return out
+
+
+def wording_scores(ids: list[np.ndarray], targets: np.ndarray, rows: list[int], folds: int = 5) -> np.ndarray:
+    """Out-of-fold raw wording scores of `rows`: each row scored by ratios fitted without it."""
+    out = np.zeros((len(rows), targets.shape[1]))
+    for train, test in fold_split(len(rows), folds, seed=13):
+        ratios = fit_ratios([ids[rows[i]] for i in train], targets[[rows[i] for i in train]])
+        for i in test:
+            out[i] = raw_scores(ratios, ids[rows[i]])
+    return out
+
+
+def stacked_wording(
+    ids: list[np.ndarray], targets: np.ndarray, mean: np.ndarray, scale: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each outer fold: its training rows' scores out of an inner split, its test rows' scores from ratios
+    fitted on all its training rows (standardised alike), so no head's cross-validation sees a test label."""
+    out = []
+    for train, test in fold_split(len(ids)):
+        inner = wording_scores(ids, targets, train)
+        ratios = fit_ratios([ids[i] for i in train], targets[train])
+        outer = np.stack([raw_scores(ratios, ids[i]) for i in test])
+        out.append(((inner - mean) / scale, (outer - mean) / scale))
     return out
 
 
@@ -197,10 +250,12 @@ VETO_LOSS_BOUND = 0.01
 
 def choose_threshold(probs: np.ndarray, y: np.ndarray, negatives: np.ndarray, bound: float) -> float:
     """The lowest threshold whose false alarms on `negatives` stay within `bound`."""
-    for t in np.arange(0.20, 0.99, 0.01):
+    # (from 0.05: with the wording and multilingual inputs the heads are sure of most cases, so the bound can be
+    # met far below 0.5; finer steps near 1 for the strict refusals)
+    for t in np.concatenate([np.arange(0.05, 0.99, 0.01), np.arange(0.99, 0.9995, 0.001)]):
         if (probs[negatives] >= t).mean() <= bound:
-            return round(float(t), 2)
-    return 0.99
+            return round(float(t), 3)
+    return 0.999
 
 
 def choose_veto(probs: np.ndarray, y: np.ndarray, bound: float = VETO_LOSS_BOUND) -> float:
@@ -246,14 +301,49 @@ def embeddings(texts: list[str], cache: Path) -> np.ndarray:
     return np.stack([known[t] for t in texts]).astype(np.float64)
 
 
+def multilingual_embeddings(texts: list[str], cache: Path) -> np.ndarray:
+    """USE multilingual vectors (triage/multilingual.py), cached by text like `embeddings`."""
+    from medora.triage import multilingual
+
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        data = np.load(cache, allow_pickle=False)
+        known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    todo = sorted({t for t in texts if t not in known})
+    for s in range(0, len(todo), 256):
+        batch = todo[s : s + 256]
+        known.update(zip(batch, multilingual.vectors(batch), strict=True))
+    if todo:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[t] for t in texts]).astype(np.float64)
+
+
 def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     from medora.settings import get_settings
 
     cases = training_cases(shared_dir)
-    emb = embeddings([model_text(q) for q, _, _ in cases], get_settings().data_dir / "cache" / "triage-embeddings.npz")
+    said = [model_text(q) for q, _, _ in cases]
+    emb = embeddings(said, get_settings().data_dir / "cache" / "triage-embeddings.npz")
     feats = np.stack([features(q) for q, _, _ in cases]).astype(np.float64)
-    x = np.hstack([emb, feats])
     labels = np.array([lab for _, lab, _ in cases])
+    # The wording reader (triage/wording.py): its scores, fitted out of fold, are inputs of every head.
+    targets = np.stack(
+        [np.isin(labels, ["urgent", "self_harm"]), labels == "self_harm", labels == "refuse", labels == "non_medical"],
+        axis=1,
+    ).astype(float)
+    ids = [grams(t) for t in said]
+    oof = wording_scores(ids, targets, list(range(len(ids))))
+    mean, scale = oof.mean(axis=0), oof.std(axis=0)
+    stacked = stacked_wording(ids, targets, mean, scale)
+    x = np.hstack([emb, feats])
+    x_full = np.hstack([x, (oof - mean) / scale])
+    # the multilingual vector goes last, after the wording scores (TriageModel.inputs), for MULTILINGUAL_HEADS
+    use = multilingual_embeddings(said, get_settings().data_dir / "cache" / "triage-multilingual.npz")
+    stacked_use = [
+        (np.hstack([tr, use[train]]), np.hstack([te, use[test]]))
+        for (tr, te), (train, test) in zip(stacked, fold_split(len(said)), strict=True)
+    ]
     hard = np.array([o not in {"medquad", "kqa", "liveqa"} for _, _, o in cases])
     heads: dict[str, dict[str, float]] = {}
     arrays: dict[str, np.ndarray] = {}
@@ -271,7 +361,8 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         ("refuse", (labels == "refuse").astype(float), hard & medical),
         ("non_medical", (labels == "non_medical").astype(float), medical),
     ):
-        probs = cross_validated(x, y)
+        reads_use = name in MULTILINGUAL_HEADS
+        probs = cross_validated(x, y, stacked=stacked_use if reads_use else stacked)
         threshold = choose_threshold(probs, y, negatives & (y == 0), FALSE_ALARM_BOUND[name])
         hit = probs >= threshold
         meta[name] = {
@@ -282,7 +373,7 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
             "positives": int(y.sum()),
         }
         probs_of[name] = probs
-        mlp = fit(x, y)
+        mlp = fit(np.hstack([x_full, use]) if reads_use else x_full, y)
         heads[name] = {"threshold": threshold}
         arrays.update({f"{name}.{k}": v.astype(np.float32) for k, v in mlp.arrays().items()})
     y_urgent = np.isin(labels, ["urgent", "self_harm"]).astype(float)
@@ -323,6 +414,8 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         rule_veto,
         foreign_veto,
     )
+    arrays["wording.ratios"] = fit_ratios(ids, targets).astype(np.float16)
+    arrays["wording.mean"], arrays["wording.scale"] = mean.astype(np.float32), scale.astype(np.float32)
     meta["model"] = {"hidden": HIDDEN, "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "l2": L2, "batch": BATCH}
     np.savez_compressed(out.with_suffix(".npz"), **arrays)  # type: ignore[arg-type]  # numpy types kwargs as bool
     out.write_text(
@@ -333,6 +426,8 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
                 "rule_veto": rule_veto,
                 "foreign_veto": foreign_veto,
                 "refuse_strict": refuse_strict,
+                "non_medical_strict": non_medical_strict,  # read by load(); missing from the JSON until session 19
+                "multilingual": bool(MULTILINGUAL_HEADS),
                 "meta": meta,
             },
             indent=1,

@@ -104,7 +104,8 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
     vec = None
     if model is not None and embed is not None:
         feats = features(text, sit, values, crit, rule_alarm, bool(foreign))
-        vec = np.concatenate([embed(model_text(question)), feats])
+        said = model_text(question)
+        vec = model.inputs(embed(said), feats, said)
     if model is None or vec is None:  # no embedding at hand: the readers alone decide
         if alarm and not (sit.general and not crit):
             return Triage(Status.URGENT, reasons, labels, True, values, crit, sit, language)

@@ -30,6 +30,7 @@ from medora.settings import PACKAGE_DIR
 from medora.text import plain, tidy
 from medora.triage.situation import Asked, Situation, When, Who, current_critical, situation
 from medora.triage.values import ClinicalValue, read_values
+from medora.triage.wording import HEADS, Wording
 
 WEIGHTS = PACKAGE_DIR / "data" / "triage_model.json"
 # Thresholds and regularisation chosen on cross-validated probabilities (5 folds) of the rules + model
@@ -98,6 +99,22 @@ class TriageModel:
     refuse_strict: float = 1.1
     # At or above this non-medical probability a question in another language is refused as not medical.
     non_medical_strict: float = 1.1
+    # The wording reader's scores, inputs of every head after the embedding and the features (None: older model).
+    wording: Wording | None = None
+    # Trained with the multilingual encoder's vector as the last inputs (triage/multilingual.py).
+    multilingual: bool = False
+
+    def inputs(self, embedding: np.ndarray, feats: np.ndarray, text: str) -> np.ndarray:
+        """One question's input vector: its MiniLM embedding, the readers' features and, as the model was trained,
+        the wording scores and the multilingual vector of `text` (what the model embeds: `model_text`)."""
+        from medora.triage import multilingual
+
+        parts = [embedding, feats]
+        if self.wording is not None:
+            parts.append(self.wording.scores(text))
+        if self.multilingual:
+            parts.append(multilingual.vector(text))
+        return np.concatenate(parts)
 
     def read(self, vec: np.ndarray) -> Reading:
         """Every head read once for one L2-normalised question embedding (with the readers' features).
@@ -177,6 +194,7 @@ def features(
 
 
 N_FEATURES = 11
+N_WORDING = len(HEADS)  # one wording score per head
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +221,16 @@ def load(path: Path = WEIGHTS) -> TriageModel | None:
         float(data.get("foreign_veto", 0.0)),
         float(data.get("refuse_strict", 1.1)),
         float(data.get("non_medical_strict", 1.1)),
+        _wording(arrays),
+        bool(data.get("multilingual", False)),
     )
+
+
+def _wording(arrays: Path) -> Wording | None:
+    with np.load(arrays) as w:
+        if "wording.ratios" not in w:
+            return None
+        return Wording(w["wording.ratios"].astype(np.float32), w["wording.mean"], w["wording.scale"])
 
 
 PIECES = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|and then)\b")

@@ -357,6 +357,10 @@ RULES: tuple[Rule, ...] = (
                 r"poison\w*",
                 r"ingest\w* (?:a |some )?(?:bleach|battery|batteries|antifreeze)",
                 r"(?:whole|entire) (?:bottle|pack) of",
+                # a count of tablets already taken ("took 20 paracetamol", "swallowed about 30 of her pills")
+                r"(?:took|taken|swallowed|ate|eaten) (?:about |around |maybe |like |over |at least )?(?:[1-9]\d|a dozen|dozens)"
+                r" (?:of (?:my|his|her|their|the|your) )?(?:\w+ )?(?:tablets?|pills?|capsules?|paracetamol|acetaminophen|"
+                r"tylenol|panadol|ibuprofen|aspirin|co-?codamol|codeine|iron|sleeping)\b",
             ),
         ),
     ),
