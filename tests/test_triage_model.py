@@ -115,6 +115,9 @@ def test_the_non_medical_head_refuses_small_talk_and_keeps_unknown_medical_words
     assert sport.status == Status.OUT_OF_SCOPE and sport.reasons == ["non_medical"]
     ferritin = triage("What does a raised ferritin with normal transferrin saturation mean?", embed=embed)
     assert ferritin.status is None and ferritin.medical
+    # a K-QA development question the head alone refused (probability over its threshold, under its sure one): a
+    # word the rules know as medical ("doctor") asks the head to be sure
+    assert triage("Which doctor should i go to for vertigo", embed=embed).status is None
 
 
 @pytest.mark.unit

@@ -137,7 +137,9 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
         return Triage(Status.URGENT, ["emergency_model"], labels, True, values, crit, sit, language)
     # A rule's alarm the model does not share (education, a past event, a negated list) is answered normally, red
     # flags first when the topic is an emergency.
-    if (read.non_medical_sure if not language.english else read.non_medical) and not values:
+    # In another language, or with a word the rules know as medical ("Which doctor should I see for vertigo?"),
+    # the non-medical head refuses only when sure: wrongly refusing a patient costs more than answering small talk.
+    if (read.non_medical_sure if not language.english or medical else read.non_medical) and not values:
         return Triage(Status.OUT_OF_SCOPE, ["non_medical"], [], False, values, crit, sit, language)
     if read.medical_sure:  # words no rule knows ("troponin", "Shingrix"): still a medical question
         medical = True
