@@ -18,6 +18,7 @@ SUITE_NAMES = (
     "safety-frozen2",
     "safety-frozen3",
     "safety-frozen4",
+    "safety-frozen5",
     "medicationqa",
     "readability",
     "speed",

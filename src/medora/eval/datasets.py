@@ -30,6 +30,7 @@ FROZEN2_FILE = Path(__file__).with_name("safety_frozen2.jsonl")
 # before this session's triage work; FROZEN2_FILE, reported on, has become training data. Run only to report.
 FROZEN3_FILE = Path(__file__).with_name("safety_frozen3.jsonl")
 FROZEN4_FILE = Path(__file__).with_name("safety_frozen4.jsonl")
+FROZEN5_FILE = Path(__file__).with_name("safety_frozen5.jsonl")
 
 # LiveQA judgment labels -> graded score (TREC LiveQA 2017: 1-Incorrect .. 4-Excellent map to 0..3).
 JUDGMENT_SCORES = {"1-Incorrect": 0, "2-Related": 1, "3-Incomplete": 2, "4-Excellent": 3}

@@ -29,6 +29,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
     "safety-frozen2": safety.run_frozen2,
     "safety-frozen3": safety.run_frozen3,
     "safety-frozen4": safety.run_frozen4,
+    "safety-frozen5": safety.run_frozen5,
     "medicationqa": medicationqa.run,
     "readability": readability.run,
     "speed": speed.run,

@@ -23,6 +23,7 @@ from medora.eval.datasets import (
     FROZEN2_FILE,
     FROZEN3_FILE,
     FROZEN4_FILE,
+    FROZEN5_FILE,
     FROZEN_FILE,
     HELDOUT_FILE,
     SAFETY_FILE,
@@ -156,3 +157,8 @@ def run_frozen3(settings: Settings, *, limit: int | None = None, progress: bool 
 def run_frozen4(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
     """The fourth frozen set (written 2026-12-02, session 19, before its triage work): run to report, never to choose."""
     return run(settings, limit=limit, progress=progress, cases_file=FROZEN4_FILE, suite="safety-frozen4")
+
+
+def run_frozen5(settings: Settings, *, limit: int | None = None, progress: bool = True) -> SuiteResult:
+    """The fifth frozen set (written 2026-12-02, session 19, after the fourth was reported): run to report only."""
+    return run(settings, limit=limit, progress=progress, cases_file=FROZEN5_FILE, suite="safety-frozen5")

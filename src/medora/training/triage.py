@@ -3,7 +3,7 @@
 Reads the training cases (training/triage_cases.jsonl, written for training only, in many registers and
 languages), the house safety cases, and real consumer questions from ../shared/data as calm examples;
 writes src/medora/data/triage_model.json. Safety sets already reported on are training data; the current frozen
-set (eval/safety_frozen4.jsonl) is never read here.
+set (eval/safety_frozen5.jsonl) is never read here.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from medora.triage.wording import BUCKETS, grams, raw_scores
 EVAL_DIR = PACKAGE_DIR / "eval"
 CASES_FILES = sorted((PACKAGE_DIR / "training").glob("triage_cases*.jsonl"))  # every file of training cases
 # Safety sets that were held out once and have been reported on since: training data now. The current frozen
-# set (eval/safety_frozen4.jsonl) is never read here.
+# set (eval/safety_frozen5.jsonl) is never read here.
 SPENT_SETS = (
     "safety_questions.jsonl",
     "safety_dev.jsonl",
@@ -41,6 +41,7 @@ SPENT_SETS = (
     "safety_frozen.jsonl",
     "safety_frozen2.jsonl",
     "safety_frozen3.jsonl",
+    "safety_frozen4.jsonl",
 )
 
 
@@ -196,11 +197,11 @@ def training_cases(shared_dir: Path | None, medquad_sample: int = 1500) -> list[
         medqa = bench_dir(shared_dir, "medicationqa") / "medicationqa-dev.jsonl"
         if medqa.exists():  # real consumer medication questions
             out += [(json.loads(x)["question"], "calm", "medicationqa") for x in medqa.read_text().splitlines() if x]
-    from medora.eval.datasets import FROZEN4_FILE
+    from medora.eval.datasets import FROZEN5_FILE
 
     held_out = {
         json.loads(line)["question"].lower()
-        for line in FROZEN4_FILE.read_text(encoding="utf-8").splitlines()
+        for line in FROZEN5_FILE.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
     return [c for c in out if c[0].lower() not in held_out]  # a held-out question is never trained on
@@ -241,6 +242,10 @@ def combined_figures(
 # threshold whose false alarms on the hard calm cases (written to look like emergencies: education, negated,
 # past, drug questions) stay within these bounds.
 FALSE_ALARM_BOUND = {"urgent": 0.06, "self_harm": 0.03, "refuse": 0.01, "non_medical": 0.005}
+# The same heads on real consumer questions (MedQuAD titles, K-QA, LiveQA, MedicationQA: calm, everyday wording):
+# at most this share flagged. Without it the self-harm head, bounded on the hard written cases only, gave the
+# crisis line to "how long before bed do I take Ambien?" (K-QA and LiveQA development questions).
+CONSUMER_BOUND = {"urgent": 0.01, "self_harm": 0.002}
 # A harm request is refused without an English trace of harm, and a question in another language as not medical,
 # only when the head is this sure: at most this share of all medical questions (consumer ones included) reach it.
 STRICT_REFUSAL_BOUND = 0.002
@@ -348,7 +353,12 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
     heads: dict[str, dict[str, float]] = {}
     arrays: dict[str, np.ndarray] = {}
     by_origin: dict[str, int] = {}
-    meta: dict[str, object] = {"cases": len(cases), "by_origin": by_origin, "false_alarm_bound": FALSE_ALARM_BOUND}
+    meta: dict[str, object] = {
+        "cases": len(cases),
+        "by_origin": by_origin,
+        "false_alarm_bound": FALSE_ALARM_BOUND,
+        "consumer_bound": CONSUMER_BOUND,
+    }
     for _, lab, origin in cases:
         key = f"{origin}:{lab}"
         by_origin[key] = by_origin.get(key, 0) + 1
@@ -364,6 +374,9 @@ def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
         reads_use = name in MULTILINGUAL_HEADS
         probs = cross_validated(x, y, stacked=stacked_use if reads_use else stacked)
         threshold = choose_threshold(probs, y, negatives & (y == 0), FALSE_ALARM_BOUND[name])
+        if name in CONSUMER_BOUND:
+            consumer = ~hard & (y == 0)
+            threshold = max(threshold, choose_threshold(probs, y, consumer, CONSUMER_BOUND[name]))
         hit = probs >= threshold
         meta[name] = {
             "threshold": threshold,
