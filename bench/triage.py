@@ -5,7 +5,7 @@
 Times `triage()` over every safety case (house, dev, held-out and frozen sets, so all registers and
 languages), warm: language detection, harm reader, rules, clinical values, situation, features and the
 learned model's dot products, with the embedding precomputed (retrieval computes it anyway). Prints p50,
-p95, p99 and max in milliseconds, and the cold cost of the first call (loading py3langid's model).
+p95, p99 and max in milliseconds, and the cold cost of the first call (loading py3langid and the multilingual encoder).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> None:
         embedder.encode([q])
         enc.append((time.perf_counter() - t) * 1000)
     print(f"  one MiniLM encode of a question (the second encode's cost): p50 {statistics.median(enc):.1f} ms")
-    print(f"  first call (loads py3langid): {cold:.0f} ms")
+    print(f"  first call (loads py3langid and the multilingual encoder): {cold:.0f} ms")
     for name, times in (("wall", wall), ("cpu ", cpu)):  # CPU time: what the code costs, whatever else runs
         times.sort()
         q = statistics.quantiles(times, n=100)
