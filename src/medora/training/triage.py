@@ -287,41 +287,41 @@ def veto_on(probs: np.ndarray, y: np.ndarray, alarms: np.ndarray, name: str) -> 
     }
 
 
-def embeddings(texts: list[str], cache: Path) -> np.ndarray:
-    """MiniLM vectors, cached by text so a retrain after editing the cases embeds only what changed."""
-    from medora.index.embedder import Embedder
-    from medora.settings import get_settings
-
+def cached_vectors(texts: list[str], cache: Path, encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Vectors of `texts`, cached by text so a retrain after editing the cases encodes only what changed."""
     known: dict[str, np.ndarray] = {}
     if cache.exists():
         data = np.load(cache, allow_pickle=False)
         known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
     todo = sorted({t for t in texts if t not in known})
     if todo:
-        settings = get_settings()
-        embedder = Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens)
-        known.update(zip(todo, embedder.encode(todo), strict=True))
+        known.update(zip(todo, encode(todo), strict=True))
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
     return np.stack([known[t] for t in texts]).astype(np.float64)
+
+
+def embeddings(texts: list[str], cache: Path) -> np.ndarray:
+    """MiniLM vectors, as retrieval embeds a question."""
+
+    def encode(todo: list[str]) -> np.ndarray:
+        from medora.index.embedder import Embedder
+        from medora.settings import get_settings
+
+        settings = get_settings()
+        return Embedder.load(settings.data_dir / "models", max_tokens=settings.embed_max_tokens).encode(todo)
+
+    return cached_vectors(texts, cache, encode)
 
 
 def multilingual_embeddings(texts: list[str], cache: Path) -> np.ndarray:
-    """USE multilingual vectors (triage/multilingual.py), cached by text like `embeddings`."""
+    """USE multilingual vectors (triage/multilingual.py), 256 texts a batch."""
     from medora.triage import multilingual
 
-    known: dict[str, np.ndarray] = {}
-    if cache.exists():
-        data = np.load(cache, allow_pickle=False)
-        known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
-    todo = sorted({t for t in texts if t not in known})
-    for s in range(0, len(todo), 256):
-        batch = todo[s : s + 256]
-        known.update(zip(batch, multilingual.vectors(batch), strict=True))
-    if todo:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
-    return np.stack([known[t] for t in texts]).astype(np.float64)
+    def encode(todo: list[str]) -> np.ndarray:
+        return np.concatenate([multilingual.vectors(todo[s : s + 256]) for s in range(0, len(todo), 256)])
+
+    return cached_vectors(texts, cache, encode)
 
 
 def train(shared_dir: Path | None, out: Path = WEIGHTS) -> dict:
