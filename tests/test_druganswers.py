@@ -3,8 +3,11 @@ brand names expanded to generic ones, and a plain "no label" answer for a drug t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from medora.compose.extractive import MAKER
 from medora.eval.medicationqa import load_medicationqa, reference_statements
 from medora.eval.medicationqa import run as run_medicationqa
 from medora.models import Status
@@ -69,3 +72,34 @@ def test_medicationqa_suite_reports_by_question_type(index_settings: Settings) -
     assert 0.0 <= result.figures["answered"] <= 1.0 and 0.0 <= result.figures["reference_coverage"] <= 1.0
     by_type = result.tables[0]
     assert by_type.title == "By question type" and by_type.rows[-1][0] == "all" and by_type.rows[-1][1] == 6
+
+
+def _all_bullets(answer):  # noqa: ANN001, ANN202
+    return [answer.summary, *(b for s in answer.sections for b in s.bullets)]
+
+
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_a_drug_overview_leads_with_what_it_treats(engine, index_settings: Settings, audience: str) -> None:  # noqa: ANN001
+    answer = ask("Tell me about Eliquis", audience=audience, settings=index_settings, engine=engine)
+    assert answer.status == Status.ANSWERED and answer.title == "Apixaban (Eliquis): overview"
+    assert answer.summary.passages[0].split(":")[2] == "indications_and_usage"
+    said = " ".join(b.text for b in _all_bullets(answer))
+    assert not MAKER.search(said) and "[see" not in said
+    # follow-ups about a medicine, not "How is apixaban treated?"
+    assert answer.follow_up_suggestions and all("apixaban" in q for q in answer.follow_up_suggestions)
+    assert not any(w in q for q in answer.follow_up_suggestions for w in ("treated", "diagnosed", "prevented"))
+
+
+def test_a_side_effect_question_is_answered_in_the_labels_words(engine, index_settings: Settings) -> None:  # noqa: ANN001
+    answer = ask("What are the side effects of lisinopril?", settings=index_settings, engine=engine)
+    assert answer.title == "Lisinopril: side effects"
+    assert answer.summary.passages[0].split(":")[2] == "adverse_reactions"
+    assert not any("side effects" in q or "adverse reactions" in q for q in answer.follow_up_suggestions)
+    # no run-in subsection heading opens a bullet ("Heart Failure In patients...")
+    assert not any(re.match(r"(?:[A-Z][a-z]+ ){1,3}In ", b.text) for b in _all_bullets(answer))
+
+
+def test_an_adults_dosing_answer_does_not_lead_with_the_childrens_dose(engine, index_settings: Settings) -> None:  # noqa: ANN001
+    answer = ask("what is the dose of metformin", audience="patient", settings=index_settings, engine=engine)
+    assert answer.summary.passages[0].split(":")[2] == "dosage_and_administration"
+    assert "mg" in answer.summary.text and not re.search(r"child|pediatric|years of age", answer.summary.text)

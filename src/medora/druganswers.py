@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from medora.compose import Evidence, Library, compose, modifiers_of, not_answered
 from medora.models import Answer, Audience, Status
-from medora.retrieval.labels import ASPECT_TERMS, LabelEvidence
+from medora.retrieval.labels import ASPECT_TERMS, LabelEvidence, in_label_words
 from medora.settings import Settings
 
 __all__ = ["LabelEvidence", "label_answer"]
@@ -45,6 +45,8 @@ def label_answer(
             terms=terms,
             modifiers=modifiers_of(query),
             brief=False,
+            lead_sections=label.aspect.sections if label.aspect else (),
+            asked=label.aspect.name if label.aspect else None,
         )
         answer = compose(ev, library, audience, settings.compose)
         if answer.references:
@@ -58,7 +60,7 @@ def _term_choices(label: LabelEvidence) -> list[list[str]]:
     names go first ("Can I drink alcohol with lisinopril?" wants sentences on alcohol); if no sentence has
     the other words, the names come back, then the words naming the kind of question ("interactions")."""
     names = label.names
-    rest = [t for t in label.asked if t not in names]
+    rest = in_label_words([t for t in label.asked if t not in names])
     cues = [w for w in ASPECT_TERMS.get(label.aspect.name, ()) if w not in rest] if label.aspect else []
     # the question's own words lead; the label's words for the kind of question help only a bare question
     choices = [rest + cues, rest] if len(rest) <= 1 else [rest, rest + cues]

@@ -109,7 +109,8 @@ ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = tuple(
             "interactions",
             "interactions",
             ("drug_interactions", "drug_and_or_laboratory_test_interactions", "warnings_and_cautions", "do_not_use"),
-            r"\b(interact\w*|together|combin\w*|mix\w*|alcohol|drink\w*|beer|wine|grapefruit|with (other|my)|along with)\b",
+            r"\b(interact\w*|together|combin\w*|mix\w*|alcohol|drink\w*|beer|wine|grapefruit|with (other|my)|along with|"
+            r"(take|use|have|taking|using) [\w'’. -]{2,40} with (?!food|meals?|water|milk)\w)",
         ),
         (
             "contraindications",

@@ -116,7 +116,7 @@ def understand(
     aud = parse_audience(audience)
     engine = engine or get_engine(settings)
     query = standalone(text, conversation, understand=engine.frame)  # the frame decides (retrieve expands, once)
-    tri = triage(query, embed=engine.query_vector)  # the vector dense search reuses
+    tri = triage(query, embed=engine.query_vector, names_drug=engine.names_a_drug)  # the vector dense search reuses
     return Asked(text, query, aud, tri, {"triage": _ms(t0)}, t0)
 
 

@@ -152,7 +152,12 @@ def negated(text: str) -> bool:
 # ----------------------------------------------------------------------------- sentences and clauses
 
 # A sentence ends at . ! or ? followed by space and a capital, digit, bracket or quote.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+# A full stop after these abbreviations does not end a sentence ("St. John's wort", "Dr. Smith", "vs. placebo").
+NOT_AFTER_ABBREVIATION = "".join(
+    f"(?<!{a})"
+    for a in (r"\bSt\.", r"\bDr\.", r"\bMr\.", r"\bMs\.", r"\bMrs\.", r"\bvs\.", r"\bProf\.", r"\be\.g\.", r"\bi\.e\.")
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])" + NOT_AFTER_ABBREVIATION + r"\s+(?=[A-Z0-9(\"'])")
 # Paragraphs: a blank line, or a line break before a list item.
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=\s*[-*•] )")
 # Support-judge windows: any sentence end (also before lower case), ";", a line break or a bullet.

@@ -26,7 +26,7 @@ from medora.compose.citations import ReferenceBook, renumber
 from medora.compose.extractive import Candidate, candidates, lay_if_on_topic, near_duplicate
 from medora.compose.focus import intent_for, narrow_statements, nothing_about, on_topic, rank
 from medora.compose.sections import ORDER, TITLE_PREFIX, heading, intent_of, kind_of_sentence
-from medora.models import Answer, Audience, Bullet, Hit, Passage, Section, Source, Status
+from medora.models import Answer, Audience, Bullet, Hit, Passage, Section, Source, SourceType, Status
 from medora.question import POPULATIONS, QuestionFrame, population_of, title_of
 from medora.settings import ComposeSettings
 from medora.text import alnum_words
@@ -58,6 +58,10 @@ class Evidence:
     # None: not at hand (a drug label's answer, hand-made evidence), so no passage is ranked by it
     similarity: dict[str, float] | None = None
     brief: bool = True  # a patient's answer keeps only its plainest bullets (#13); a drug label's keeps them all
+    # label sections (openFDA fields) that answer the kind of question asked, best first: the bottom line comes
+    # from the first of them that supplies a sentence ("tell me about Lexapro" leads with what it treats)
+    lead_sections: tuple[str, ...] = ()
+    asked: str | None = None  # the kind of question when no frame says it (a drug label's aspect, "side effects")
 
 
 def modifiers_of(question: str) -> list[str]:
@@ -101,7 +105,14 @@ def compose(
         summary=summary,
         sections=sections,
         references=references,
-        follow_up_suggestions=suggestions(subject, intent, ev.modifiers, audience),
+        follow_up_suggestions=suggestions(
+            subject,
+            intent,
+            ev.modifiers,
+            audience,
+            drug=_about_a_drug(ev),
+            asked=frame.qtype if frame else ev.asked or intent,
+        ),
         disclaimer=DISCLAIMERS[audience],
         standalone_question=ev.standalone if ev.standalone != ev.question else None,
         topic=ev.topic,
@@ -217,6 +228,7 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         chosen = plainest(chosen, lambda c: c.lay or c.text)
     else:
         chosen = _pick(cands, [], min(settings.max_bullets, 14), settings)
+    chosen = _led(chosen, cands, ev.lead_sections[:1], ev.modifiers)
     sources_of: dict[str, Source] = {h.source.id: h.source for h in ev.hits}
     for c in chosen:
         for sid in c.cites:
@@ -245,6 +257,23 @@ def _from_passages(ev: Evidence, library: Library, audience: Audience, intent: s
         if bullets:
             sections.append(Section(heading=heading(kind, audience), kind=kind, bullets=bullets))
     return summary, sections, book
+
+
+def _led(
+    chosen: list[Candidate], cands: list[Candidate], sections: tuple[str, ...], asked_for: list[str]
+) -> list[Candidate]:
+    """`chosen` with its bottom line taken from the first of `sections` that has a sentence among the candidates
+    (moved to the front if chosen, else in place of the last one), one about no group the question did not ask
+    about if there is one ("children 10 years and older" does not lead an adult's dosing answer); unchanged when
+    no section has a sentence."""
+    for section in sections:
+        mine = [c for c in cands if c.passage.meta.get("section") == section]
+        general = [c for c in mine if set(population_of(c.text)) <= set(asked_for)]
+        if mine:
+            best = (general or mine)[0]
+            rest = [c for c in chosen if c is not best]
+            return [best, *(rest if best in chosen else rest[: max(0, len(chosen) - 1)])]
+    return chosen
 
 
 def _pick(cands: list[Candidate], chosen: list[Candidate], limit: int, settings: ComposeSettings) -> list[Candidate]:
@@ -278,8 +307,43 @@ def _subject(ev: Evidence) -> str:
     return title.split(" -- ")[0].split(":")[0].strip() or ev.standalone
 
 
-def suggestions(subject: str, intent: str, modifiers: list[str], audience: Audience) -> list[str]:
+def _about_a_drug(ev: Evidence) -> bool:
+    """The answer is about a medicine: the question's focus is a drug, or every passage is a drug label's."""
+    if ev.frame is not None and ev.frame.focus is not None:
+        return ev.frame.focus.kind == "drug"
+    return bool(ev.hits) and all(h.source.type == SourceType.DRUG_LABEL for h in ev.hits)
+
+
+# Follow-ups about a medicine, keyed by the question type (or label aspect) they would repeat (a drug is not "treated" or "diagnosed").
+DRUG_FOLLOW_UPS = {
+    Audience.CLINICIAN: {
+        "dose": "What is the usual dose of {s}, and how is it adjusted?",
+        "side effects": "What are the adverse reactions of {s}?",
+        "interactions": "Which drugs interact with {s}?",
+        "contraindications": "What are the contraindications and warnings for {s}?",
+        "pregnancy": "Can {s} be used in pregnancy or breastfeeding?",
+    },
+    Audience.PATIENT: {
+        "dose": "How should I take {s}?",
+        "side effects": "What are the side effects of {s}?",
+        "interactions": "Which medicines should I not take with {s}?",
+        "contraindications": "Who should not take {s}?",
+        "pregnancy": "Can I take {s} if I am pregnant or breastfeeding?",
+    },
+}
+
+
+def suggestions(
+    subject: str, intent: str, modifiers: list[str], audience: Audience, *, drug: bool = False, asked: str = ""
+) -> list[str]:
+    """Up to four follow-up questions on the same subject, none repeating the kind of question just asked."""
     s = subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject
+    if drug:
+        return [
+            q.format(s=subject)
+            for k, q in DRUG_FOLLOW_UPS[audience].items()
+            if k not in (asked.replace("_", " "), intent)
+        ][:4]
     pool = {
         "treatment": f"What is the first-line treatment for {s}?",
         "diagnosis": f"How is {s} diagnosed?",

@@ -8,12 +8,34 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from medora.compose.audience import plain, sentence_grade, shorter
+from medora.compose.audience import drop_cross_references, plain, sentence_grade, shorter
 from medora.drugnames import PATIENT_SECTIONS
 from medora.models import Hit, Passage, Source, SourceType
-from medora.text import content_terms
+from medora.text import NOT_AFTER_ABBREVIATION, content_terms
 
-BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|\n+")
+BOUNDARY = re.compile(r"(?<=[.!?])" + NOT_AFTER_ABBREVIATION + r"\s+(?=[A-Z0-9(\"'])|\n+")
+# Bullet glyphs a label's text keeps inline ("used to treat: • major depressive disorder • anxiety").
+INLINE_BULLET = re.compile(r"\.?\s*[•○◦▪●■□➢►]\s*")
+# A label subsection's heading the flattened text runs into its first sentence ("Heart Failure In patients...",
+# "6.1 Clinical Trials Experience Because...", "Serotonin Syndrome Caution patients..."): title-case words, then
+# a capitalised word that only opens a sentence.
+RUN_IN_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\s+)?(?:[A-Z][\w’'/-]*\s+(?:(?:and|or|of|in|with|for|the|to)\s+)?){1,6}"
+    r"(?=(?:In|Because|Advise|Caution|Instruct|Inform|Tell|Counsel|If|When|The|There|This|Use|Do|Take|Patients|A|An|"
+    r"Assess|Obtain|Monitor|Discontinue|Initiate|Start|Reduce|Avoid|Consider|Administer|Give|Measure|Check|Evaluate|"
+    r"Adjust|Increase|Decrease)\s)"
+)
+# ... or, after a subsection number, a brand name in capitals ("1.4 Treatment of Pulmonary Embolism ELIQUIS is").
+NUMBERED_HEADING = re.compile(
+    r"^\d+(?:\.\d+)+\s+(?:[A-Z][\w’'/-]*\s+(?:(?:and|or|of|in|with|for|the|to)\s+){0,2}){1,14}(?=[A-Z]{3,}\b)"
+)
+# Highlights of prescribing information run several items together, each ending in its section number "(2.3)".
+SECTION_NUMBER = re.compile(r"\(\s*\d+(?:\.\d+)+\s*\)")
+# Where a numbered subsection starts inside flattened label text ("... (2.4) 2.1 Adult Dosage The recommended"):
+# the space before its number becomes a line break, so the offsets of everything else stay as they were.
+SUBSECTION_START = re.compile(r"\s(?=\d{1,2}\.\d{1,2}\s+[A-Z][a-z]+(?:\s+[A-Z]?[a-z]+){0,4}\s+[A-Z])")
+# The rows of a label's interaction table run in: "Other Serotonergic Drugs Clinical Impact: Concomitant use..."
+TABLE_ROW = re.compile(r"^(?:[A-Z][\w/-]*\s+){0,6}(?:Clinical Impact|Intervention|Examples?):\s*")
 LIST_ITEM = re.compile(r"^\s*[-*•]\s+")
 NOISE = re.compile(r"^(key points?|see the following|for more information|this summary|go to |enlarge|credit:)", re.I)
 # Sentences that lean on text the bullet will not show: a list or table they introduce, or one they refer back
@@ -53,6 +75,15 @@ BOILERPLATE = re.compile(
     r"|written for health(?:care)? professionals|for more information,? (?:go to|call)|keep .{0,40}out of the reach"
     r"|read the FDA-approved patient labeling|Medication Guide has been approved|the end of this (?:Medication Guide"
     r"|leaflet) for a (?:complete )?list",
+    re.I,
+)
+# Who made, licensed or distributed a product, when its text was revised, and what a leaflet says of itself:
+# true, cited, and no answer to anything, for any reader (a manufacturer line had become a drug's bottom line).
+MAKER = re.compile(
+    r"\b(?:used under licen[cs]e|licensed (?:from|to|by)|manufactured (?:by|for)|distributed by|marketed by"
+    r"|packaged by|registered trademarks?|trademarks? of|all rights reserved"
+    r"|revised:?\s*\d|\bRx only\b|not a disclosure of all|intended to aid in the safe and effective use"
+    r"|does not (?:include|contain) all (?:the )?(?:possible|information))|©|®\s*is a",
     re.I,
 )
 
@@ -100,11 +131,24 @@ def _tidy(text: str) -> str:
     )  # "diagnosed with\n- a history" -> "diagnosed with: a history"
     text = re.sub(r"\s*\n\s*[-*•]\s+", "; ", text)
     text = LIST_ITEM.sub("", text)
+    text = INLINE_BULLET.sub("; ", text).strip("; ")
     text = re.sub(r":\s*;\s*", ": ", text)
     text = " ".join(text.split())
     if text and text[-1] not in ".!?":
         text += "."
     return text
+
+
+def label_sentence(text: str) -> str:
+    """A label's sentence without a run-in subsection heading or pointers to its other sections; "" for a run of
+    Highlights items (two or more section numbers), which reads as no sentence at all."""
+    if len(SECTION_NUMBER.findall(text)) >= 2 or re.match(r"See,?\s*[“\"]", text):
+        return ""
+    text = TABLE_ROW.sub("", text)
+    m = RUN_IN_HEADING.match(text) or NUMBERED_HEADING.match(text)
+    if m and len(text) - m.end() > 30 and not re.match(r"(?:Patients|A|An|The)\s", text):
+        text = text[m.end() :]
+    return drop_cross_references(text)
 
 
 def _cites_for(passage: Passage, start: int, end: int) -> list[str]:
@@ -136,6 +180,8 @@ def candidates(
     order = 0
     for rank, hit in enumerate(hits[:max_passages]):
         text = hit.passage.text
+        if hit.source.type == SourceType.DRUG_LABEL:
+            text = SUBSECTION_START.sub("\n", text)
         hterms = set(content_terms(hit.passage.heading))
         mine: list[Candidate] = []
         for s, e in sentence_spans(text):
@@ -145,7 +191,7 @@ def candidates(
                 continue
             if DEPENDENT.search(raw.split(":", 1)[0] if ";" in raw else raw):  # a merged list keeps its lead-in
                 continue
-            if TRUNCATED.search(raw.rstrip(".")):
+            if TRUNCATED.search(raw.rstrip(".")) or MAKER.search(raw):
                 continue
             terms = set(content_terms(raw))
             overlap = sum(w for t, w in weights.items() if t in terms or _stem_in(t, terms))
@@ -154,6 +200,8 @@ def candidates(
                 continue
             score = (overlap + heading_overlap) / math.sqrt(max(8, len(words))) + 1.5 / (rank + 2)
             tidy = _tidy(raw)
+            if hit.source.type == SourceType.DRUG_LABEL and not (tidy := label_sentence(tidy)):
+                continue
             if patient:
                 if BOILERPLATE.search(raw):
                     continue

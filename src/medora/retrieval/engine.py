@@ -175,6 +175,10 @@ class SearchEngine:
         """
         return self.drugs.named(text, self.known) if self.drugs else []
 
+    def names_a_drug(self, text: str) -> bool:
+        """Whether the question names a drug the library holds a label for (triage reads it as medical)."""
+        return bool(self.drugs_named(text))
+
     def unlabelled_drug(self, text: str) -> str | None:
         """A drug the question clearly asks about that no label in the index covers (as the question spells it)."""
         return self.drugs.unlabelled(text, self.known) if self.drugs else None

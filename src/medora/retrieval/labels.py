@@ -45,6 +45,35 @@ ASPECT_TERMS: dict[str, tuple[str, ...]] = {
     "appearance": ("tablets", "inactive", "ingredients"),
 }
 
+# A patient's word -> the words a label uses for it ("side effects" are "adverse reactions" there): a sentence
+# that answers in the label's words is found by the patient's.
+LABEL_WORDS: dict[str, tuple[str, ...]] = {
+    "side": ("adverse", "reactions"),
+    "effects": ("adverse", "reactions"),
+    "pregnant": ("pregnancy",),
+    "breastfeeding": ("lactation", "breastfed", "milk"),
+    "breastfeed": ("lactation", "breastfed", "milk"),
+    "nursing": ("lactation", "breastfed", "milk"),
+    "kidney": ("renal",),
+    "kidneys": ("renal",),
+    "liver": ("hepatic",),
+    "children": ("pediatric",),
+    "child": ("pediatric",),
+    "kids": ("pediatric",),
+    "elderly": ("geriatric",),
+    "allergic": ("hypersensitivity",),
+    "allergy": ("hypersensitivity",),
+    "together": ("concomitant", "coadministration"),
+    "mix": ("concomitant", "coadministration"),
+    "overdose": ("overdosage",),
+}
+
+
+def in_label_words(words: list[str]) -> list[str]:
+    """`words` followed by the label's own words for any of them (LABEL_WORDS), each once."""
+    extra = [w for t in words for w in LABEL_WORDS.get(t, ()) if w not in words]
+    return [*words, *dict.fromkeys(extra)]
+
 
 @dataclass
 class LabelEvidence:
@@ -79,7 +108,7 @@ def label_evidence(
     if drugs and not (exp.topics and aspect.name in TOPIC_FIRST):
         ids = list(dict.fromkeys(sid for d in drugs for sid in d.source_ids))
         names = name_words(drugs)
-        rest = [t for t in exp.terms if t not in names]
+        rest = in_label_words([t for t in exp.terms if t not in names])
         words = rest if len(rest) > 1 else rest + list(ASPECT_TERMS.get(aspect.name, ()))
         hits = engine.label_search(query, ids, aspect.sections, words=words)
         if hits:
@@ -99,7 +128,7 @@ def _for_patients(label: LabelEvidence, query: str, engine: SearchEngine) -> lis
     (the professional sections keep the lead the question type gives them). Written for patients, a sentence
     from them reads plainer."""
     ids = list(dict.fromkeys(sid for d in label.drugs for sid in d.source_ids))
-    words = [t for t in label.asked if t not in label.names] or None
+    words = in_label_words([t for t in label.asked if t not in label.names]) or None
     seen = {h.passage.id for h in label.hits}
     extra = [
         h

@@ -63,8 +63,14 @@ class Triage:
         return bool(self.values) or self.status == Status.URGENT
 
 
-def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> Triage:
-    """Decide once: urgent, refused (with a reason), or on to retrieval. `embed` gives the learned model its vector."""
+def triage(
+    question: str,
+    embed: Callable[[str], np.ndarray] | None = None,
+    names_drug: Callable[[str], bool] | None = None,
+) -> Triage:
+    """Decide once: urgent, refused (with a reason), or on to retrieval. `embed` gives the learned model its vector;
+    `names_drug` says whether the question names a drug the library holds (then it is a medical question, refused
+    as not medical only when the model is sure: "Tell me about Eliquis" had been refused)."""
     text = tidy(question)
     language = lang.detect(text)
     sit = situation(text)
@@ -72,7 +78,7 @@ def triage(question: str, embed: Callable[[str], np.ndarray] | None = None) -> T
     crit = current_critical(text, values, sit)
     rules = apply_rules(text)
     reasons, labels = list(rules.reasons), list(rules.labels)
-    medical = rules.medical or bool(values)
+    medical = rules.medical or bool(values) or (names_drug is not None and names_drug(text))
     if rules.status == "urgent" and "manipulation" in reasons:
         reasons.remove("manipulation")
 
